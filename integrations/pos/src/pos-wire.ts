@@ -284,6 +284,8 @@ export function feedRequest(opaIds: string[], cursor: PosCursor | undefined, lim
 
 /** DESIGNED: a Spring-style page. `last` says whether more is waiting now. */
 export function decodeFeedPage(json: unknown): { entries: unknown[]; last?: boolean } {
+  // A bare array, as ПОС's known lists are: a page whose end its length tells (fewer than asked for).
+  if (Array.isArray(json)) return { entries: json };
   if (!isRecord(json) || !Array.isArray(json.content))
     throw new WireError('feed page: "content" array missing');
   return { entries: json.content, last: typeof json.last === 'boolean' ? json.last : undefined };
@@ -354,7 +356,11 @@ export function decodeMessage(raw: unknown, receivedAt: Date = new Date()): Deco
 
   const description = str(raw.description) ?? str(raw.text);
   const location = str(raw.location);
-  const subjectId = idOf(raw.subjectId);
+  // `subjectId` + `subjectName` as the public client shows them, or `subject: { id, name }` as ПОС's reference data
+  // writes a category (an export that embeds it); the same for the subsubject.
+  const subjectRef = isRecord(raw.subject) ? raw.subject : {};
+  const subsubjectRef = isRecord(raw.subsubject) ? raw.subsubject : {};
+  const subjectId = idOf(raw.subjectId) ?? idOf(subjectRef.id);
   // No text but files, a place or a category: still the citizen's message, for a clerk to read.
   if (!description && attachmentIds.length === 0 && !location && subjectId === undefined)
     return fail('В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории');
@@ -362,7 +368,7 @@ export function decodeMessage(raw: unknown, receivedAt: Date = new Date()): Deco
   const applicant = applicantOf(raw);
   const org = isRecord(raw.organizationInfo) ? raw.organizationInfo : {};
   const opaId = idOf(raw.opaId);
-  const subsubjectId = idOf(raw.subsubjectId);
+  const subsubjectId = idOf(raw.subsubjectId) ?? idOf(subsubjectRef.id);
 
   const message: PosMessage = {
     posId,
@@ -374,8 +380,14 @@ export function decodeMessage(raw: unknown, receivedAt: Date = new Date()): Deco
     attachmentIds,
     ...(Object.keys(attachmentNames).length > 0 ? { attachmentNames } : {}),
     location,
-    subject: subjectId !== undefined ? { id: subjectId, name: str(raw.subjectName) } : undefined,
-    subsubject: subsubjectId !== undefined ? { id: subsubjectId, name: str(raw.subsubjectName) } : undefined,
+    subject:
+      subjectId !== undefined
+        ? { id: subjectId, name: str(raw.subjectName) ?? str(subjectRef.name) }
+        : undefined,
+    subsubject:
+      subsubjectId !== undefined
+        ? { id: subsubjectId, name: str(raw.subsubjectName) ?? str(subsubjectRef.name) }
+        : undefined,
     customFields: decodeCustomFields(raw.customFieldValues),
     organisation:
       opaId !== undefined
@@ -665,8 +677,10 @@ function idOf(value: unknown): string | undefined {
 }
 
 function decodeHistoryEntry(raw: Record<string, unknown>): PosHistoryEntry {
+  // `{ surname, name, patronymic, … }` as the public client shows it; a name already written out is kept as it is.
   const by = isRecord(raw.createdBy) ? raw.createdBy : {};
-  const name = [str(by.surname), str(by.name), str(by.patronymic)].filter(Boolean).join(' ');
+  const name =
+    str(raw.createdBy) ?? [str(by.surname), str(by.name), str(by.patronymic)].filter(Boolean).join(' ');
   const answer = isRecord(raw.answer) ? raw.answer : undefined;
   return compactStrings({
     status: statusCodeOf(raw.status),

@@ -343,9 +343,30 @@ describe('ПОС wire decoding', () => {
     expect(isCursor('2025-02-03')).toBe(false);
   });
 
-  it('refuses a feed page without content', () => {
+  it('refuses a feed page without content, and reads a bare array as a page', () => {
     expect(() => decodeFeedPage({ items: [] })).toThrow('content');
     expect(decodeFeedPage({ content: [], last: true })).toEqual({ entries: [], last: true });
+    expect(decodeFeedPage([wireMessage()])).toEqual({ entries: [wireMessage()] });
+  });
+
+  it('reads the category as an object, and a history author written as one name', () => {
+    const decoded = decodeMessage(
+      wireMessage({
+        subjectId: undefined,
+        subsubjectId: undefined,
+        subject: { id: 102, name: 'ЖКХ' },
+        subsubject: { id: '1022', name: 'Вывоз мусора' },
+        history: [
+          { status: 'TAKE_TO_WORK', createdAt: '2025-02-02T09:00:00+08:00', createdBy: ' Кравцова Д. О. ' },
+        ],
+      }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect([decoded.message.subject, decoded.message.subsubject]).toEqual([
+      { id: '102', name: 'ЖКХ' },
+      { id: '1022', name: 'Вывоз мусора' },
+    ]);
+    expect(decoded.message.history[0].createdBy).toBe('Кравцова Д. О.');
   });
 });
 
