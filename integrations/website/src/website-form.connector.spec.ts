@@ -39,6 +39,15 @@ describe('WebsiteFormConnector', () => {
     });
   });
 
+  it('reads the CRLF line ends a posted form gives its text as line breaks, counted once against the limit', async () => {
+    const lines = Array.from({ length: 2000 }, () => 'Яма.').join('\r\n');
+    expect(lines.length).toBeGreaterThan(10_000);
+    const result = await connector.parseInbound(account, { headers: {}, body: { ...valid, text: lines } });
+    if (result.kind !== 'items') throw new Error(result.kind);
+    expect(result.items[0].text).toBe(lines.replace(/\r\n/g, '\n'));
+    expect(result.items[0].text).toHaveLength(9_999);
+  });
+
   it("takes names in the letters of Russia's peoples, with a typographic apostrophe or dash", async () => {
     for (const [surname, firstName, patronymic] of [
       ['Хәбибуллина', 'Гөлнара', 'Рәшитовна'],

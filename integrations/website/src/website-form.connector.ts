@@ -67,7 +67,8 @@ export class WebsiteFormConnector implements Connector {
         errors[name] = 'Поле заполнено некорректно';
         return undefined;
       }
-      const value = raw.normalize('NFC').trim();
+      // CRLF as an HTML form posts a textarea's lines: one line break each, not two characters of the limit.
+      const value = raw.normalize('NFC').replace(/\r\n?/g, '\n').trim();
       if (value.length > max) errors[name] = `Не более ${max} символов`;
       return value === '' ? undefined : value;
     };
