@@ -245,6 +245,15 @@ describe('website feed connector against a fake reception site (integration)', (
     ]);
     expect(item.text).toContain('Вложения с сайта не распознаны: 2.');
 
+    // Files and no words (a scan of a letter): the citizen's appeal all the same, the clerk told to read the files.
+    const scanOnly = fake.addItem({ message: { topic: 'Благоустройство' }, files: [path] });
+    const [later] = (await connector.pull(acc, { afterId: String(site.id) }, 10)).items;
+    expect(later).toMatchObject({
+      externalId: `feed:governor-nso:${scanOnly.id}`,
+      text: 'Текст обращения не передан сайтом: см. вложения.',
+      attachments: [{ fileName: 'Заявление Иванова.pdf', remoteRef: `${origin}${path}` }],
+    });
+
     const fetched = await connector.fetchAttachment(acc, `${origin}${path}`);
     expect(fetched.content.equals(scan)).toBe(true);
     // The feed's token stays with the feed; another host is refused before any request.

@@ -435,6 +435,9 @@ function textAt(raw: unknown, path: string | undefined): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
+/** The text of an appeal the site sent with files and no words. */
+export const NO_TEXT_FROM_SITE = 'Текст обращения не передан сайтом: см. вложения.';
+
 function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   const map = config.fieldMap;
   const field = (path: string | undefined) => textAt(raw, path);
@@ -447,9 +450,14 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   const tsRaw = tsMs !== undefined ? String(tsRawValue) : undefined;
   const base: Decoded = { id, tsMs, tsRaw };
 
+  const files = map.attachments
+    ? filesOf(getPath(raw, map.attachments), config.url)
+    : { files: [], unread: 0 };
+  // No words but files (a scan of the letter, a photo): still the citizen's appeal, for a clerk to read. A subject
+  // alone is not (on a site's form it is mostly a topic picked from a list): such an item stays in quarantine.
+  const text = field(map.text) ?? (files.files.length > 0 ? NO_TEXT_FROM_SITE : undefined);
   const missing: string[] = [];
   if (id === undefined) missing.push(map.externalId);
-  const text = field(map.text);
   if (text === undefined) missing.push(map.text);
   if (tsMs === undefined) missing.push(map.createdAt);
   if (missing.length > 0)
@@ -463,9 +471,6 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   const email = field(map.email);
   const phone = field(map.phone);
   const postalAddress = field(map.address);
-  const files = map.attachments
-    ? filesOf(getPath(raw, map.attachments), config.url)
-    : { files: [], unread: 0 };
   // A link we cannot read is said on the appeal: the citizen attached something, and the clerk can ask for it.
   const note = files.unread > 0 ? `\n\nВложения с сайта не распознаны: ${files.unread}.` : '';
   const attachments = [...(clipped.file ? [clipped.file] : []), ...files.files];
