@@ -404,6 +404,21 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(later.events?.map((e) => e.externalId)).toEqual([`declined:${kept.posId}`]);
     });
 
+    it('registers a message ПОС sent without createdAt at its first history entry, saying so on the item', async () => {
+      const undated = fake.addMessage({ createdAt: undefined });
+      expect(undated.createdAt).toBeUndefined();
+      const page = await connector.pull(account, null, 10);
+      expect(page.rejected).toEqual([]);
+      expect(page.items).toHaveLength(1);
+      expect(page.items[0]).toMatchObject({
+        externalId: String(undated.posId),
+        receivedAt: new Date(undated.history[0].createdAt).toISOString(),
+      });
+      expect(JSON.parse(page.items[0].features!['pos.warnings'])).toEqual([
+        'ПОС не передал дату создания сообщения (createdAt): принята дата первой записи его истории в ПОС',
+      ]);
+    });
+
     it('rejects a malformed message with a reason and returns the rest of the page', async () => {
       const added = Array.from({ length: 5 }, () => fake.addMessage());
       fake.setScenario('malformed', { times: 1 });
