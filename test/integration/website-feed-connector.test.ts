@@ -105,6 +105,22 @@ describe('website feed connector against a fake reception site (integration)', (
     ]);
     expect(fake.requests[0].headers.authorization).toBe('Bearer site-feed-token');
     expect(fake.requests[0].query).toEqual({ limit: '10' });
+
+    // A PHP site stores what htmlspecialchars wrote: the citizen's words are read back as typed.
+    const escaped = fake.addItem({
+      message: {
+        text: 'Во дворе дома &quot;5А&quot; яма &amp; лужа &laquo;по колено&raquo;',
+        topic: 'ЖКХ &amp; двор',
+      },
+      place: 'ул. Ленина, д. &#8470;5',
+    });
+    const [item] = (await connector.pull(account('id'), { afterId: String(site.id) }, 10)).items;
+    expect(item).toMatchObject({
+      externalId: `feed:governor-nso:${escaped.id}`,
+      subject: 'ЖКХ & двор',
+      text: 'Во дворе дома "5А" яма & лужа «по колено»',
+      address: 'ул. Ленина, д. №5',
+    });
   });
 
   it("reads a CMS's Russian DD.MM.YYYY date and PHP's epoch seconds as digits, not as another month or nothing", async () => {

@@ -13,3 +13,4 @@ export * from './content-type';
 export * from './emoji-only';
 export * from './unreadable-item';
 export * from './long-text';
+export * from './html-entities';

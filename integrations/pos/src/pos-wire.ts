@@ -11,7 +11,7 @@
  * endpoint taking status changes and answers, the `REGISTER` event, file download by id and the
  * `Idempotency-Key` header. Each designed item is marked DESIGNED below.
  */
-import { instantMsOf, safeFileName } from '@inbox/integrations/contract';
+import { decodeHtmlEntities, instantMsOf, safeFileName } from '@inbox/integrations/contract';
 
 // ---------------------------------------------------------------------------------------------------
 // Paths and headers
@@ -354,8 +354,9 @@ export function decodeMessage(raw: unknown, receivedAt: Date = new Date()): Deco
     else rating = decoded;
   }
 
-  const description = str(raw.description) ?? str(raw.text);
-  const location = str(raw.location);
+  // A portal's form text may come HTML-escaped («&quot;», «&laquo;»): read as the citizen typed it.
+  const description = unescaped(str(raw.description) ?? str(raw.text));
+  const location = unescaped(str(raw.location));
   // `subjectId` + `subjectName` as the public client shows them, or `subject: { id, name }` as ПОС's reference data
   // writes a category (an export that embeds it); the same for the subsubject.
   const subjectRef = isRecord(raw.subject) ? raw.subject : {};
@@ -766,6 +767,10 @@ function regimeOf(value: unknown): 'message' | 'appeal' | undefined {
 function applicantOf(raw: Record<string, unknown>): Record<string, unknown> {
   for (const key of ['applicant', 'author', 'user']) if (isRecord(raw[key])) return raw[key];
   return raw.epguId !== undefined || raw.surname !== undefined ? raw : {};
+}
+
+function unescaped(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : decodeHtmlEntities(text);
 }
 
 function str(value: unknown): string | undefined {

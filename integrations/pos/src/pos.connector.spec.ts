@@ -349,6 +349,17 @@ describe('ПОС wire decoding', () => {
     expect(decodeFeedPage([wireMessage()])).toEqual({ entries: [wireMessage()] });
   });
 
+  it('reads a description and place the portal HTML-escaped as the citizen typed them', () => {
+    const decoded = decodeMessage(
+      wireMessage({
+        description: 'Яма у дома &quot;5А&quot; &mdash; &laquo;опасно&raquo;',
+        location: 'д. &#8470;5',
+      }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect([decoded.message.text, decoded.message.location]).toEqual(['Яма у дома "5А" — «опасно»', 'д. №5']);
+  });
+
   it('reads the category as an object, and a history author written as one name', () => {
     const decoded = decodeMessage(
       wireMessage({

@@ -99,6 +99,12 @@ describe('parseVkEvent', () => {
     expect(items.map((i) => i.externalId)).toEqual(['msg:604117233:340']);
   });
 
+  it("reads the citizen's words VK HTML-escaped (and older versions' <br>) as typed", () => {
+    const event = sample('message-new.json');
+    event.object.message.text = 'Дом &quot;5А&quot;<br>во дворе &lt;яма&gt; &amp; лужа';
+    expect(parseVkEvent(event, ctx).items[0].text).toBe('Дом "5А"\nво дворе <яма> & лужа');
+  });
+
   it('keeps the older message_new shape (object is the message) working', () => {
     const old = sample('message-edit.json');
     old.type = 'message_new';

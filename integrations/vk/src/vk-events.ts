@@ -17,6 +17,7 @@ import {
   notReceivedAttachmentLine,
   safeFileName,
   unreadAttachmentLine,
+  decodeHtmlEntities,
   isWritableInstant,
 } from '@inbox/integrations/contract';
 import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
@@ -128,7 +129,8 @@ function str(value: unknown): string {
  * and a link's address beside its words.
  */
 export function vkText(value: unknown): string {
-  return str(value)
+  // VK's API HTML-escapes a message's quotes, angle brackets and ampersands (older versions its line breaks too).
+  return decodeHtmlEntities(str(value), { lineBreaks: true })
     .replace(/\[(?:id|club|public|event)\d+\|([^\]\n]+)\]/g, '$1')
     .replace(/\[(https?:\/\/[^\s|\]]+)\|([^\]\n]+)\]/g, '$2 ($1)');
 }

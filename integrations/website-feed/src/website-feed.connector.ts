@@ -7,6 +7,7 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   contentTypeOf,
+  decodeHtmlEntities,
   type DeliveryReceipt,
   downloadAttachment,
   type FetchedFile,
@@ -444,6 +445,11 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   if (typeof raw !== 'object' || raw === null)
     return { reason: 'Запись ленты сайта — не обращение (не объект JSON)' };
 
+  // The citizen's words as a PHP site stores them may be HTML-escaped (htmlspecialchars): read as typed.
+  const words = (path: string | undefined) => {
+    const value = field(path);
+    return value === undefined ? undefined : decodeHtmlEntities(value);
+  };
   const id = field(map.externalId);
   const tsRawValue = getPath(raw, map.createdAt);
   const tsMs = instantMs(tsRawValue, config.timeZone);
@@ -455,7 +461,7 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
     : { files: [], unread: 0 };
   // No words but files (a scan of the letter, a photo): still the citizen's appeal, for a clerk to read. A subject
   // alone is not (on a site's form it is mostly a topic picked from a list): such an item stays in quarantine.
-  const text = field(map.text) ?? (files.files.length > 0 ? NO_TEXT_FROM_SITE : undefined);
+  const text = words(map.text) ?? (files.files.length > 0 ? NO_TEXT_FROM_SITE : undefined);
   const missing: string[] = [];
   if (id === undefined) missing.push(map.externalId);
   if (text === undefined) missing.push(map.text);
@@ -487,10 +493,10 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
       phone,
       postalAddress,
     },
-    subject: field(map.subject),
+    subject: words(map.subject),
     text: clipped.text + note,
     ...(attachments.length > 0 ? { attachments } : {}),
-    address: field(map.location),
+    address: words(map.location),
     replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
   };
   return { ...base, item };
