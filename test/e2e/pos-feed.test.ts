@@ -464,7 +464,9 @@ describe('ПОС feed (e2e)', () => {
     const message = pos.addMessage({ ...response, createdAt: undefined });
     expect(await tools.pull('pos')).toMatchObject({ items: 1, quarantined: 0 });
     const { id } = await tools.appeal('pos', String(message.posId));
-    const [row] = (await stack.db.dataSource.query(`SELECT received_at FROM appeals WHERE id = $1`, [id])) as {
+    const [row] = (await stack.db.dataSource.query(`SELECT received_at FROM appeals WHERE id = $1`, [
+      id,
+    ])) as {
       received_at: Date;
     }[];
     // MODERATION_NEW, the first entry of the fixture's history: when ПОС received the citizen's message.
