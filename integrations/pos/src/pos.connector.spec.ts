@@ -360,6 +360,18 @@ describe('ПОС wire decoding', () => {
     expect([decoded.message.text, decoded.message.location]).toEqual(['Яма у дома "5А" — «опасно»', 'д. №5']);
   });
 
+  it('registers a description longer than an appeal takes: its beginning as the text, the whole as a file', () => {
+    const long = 'Прошу разобраться. '.repeat(3000).trim();
+    const decoded = decodeMessage(wireMessage({ description: long }));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const item = toInboundItem(decoded.message);
+    expect(item.text.length).toBeLessThan(long.length);
+    expect(item.text).toContain('полностью — во вложении «obrashchenie.txt»');
+    expect(item.attachments![0]).toMatchObject({ fileName: 'obrashchenie.txt', contentType: 'text/plain' });
+    expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8')).toBe(long);
+    expect(item.attachments!.slice(1).map((f) => f.remoteRef)).toEqual(['a1', '42']);
+  });
+
   it('reads the category as an object, and a history author written as one name', () => {
     const decoded = decodeMessage(
       wireMessage({

@@ -1,6 +1,7 @@
 import { JsonLogger, redactText } from '@inbox/common';
 import {
   Channel,
+  clipLongText,
   type ChannelAccountRef,
   type ChannelRubricator,
   type Connector,
@@ -533,6 +534,9 @@ export function toInboundItem(m: PosMessage): InboundItem {
   }
   for (const [id, value] of Object.entries(m.customFields)) features[`pos.custom.${id}`] = value;
   const a = m.applicant;
+  // A description longer than an appeal takes (a pasted document) is registered all the same: its beginning as the
+  // text, the whole of it as a file beside.
+  const clipped = clipLongText(m.text);
   return {
     channel: Channel.Pos,
     externalId: m.posId,
@@ -549,12 +553,15 @@ export function toInboundItem(m: PosMessage): InboundItem {
       postalAddress: a.postalAddress,
       snils: a.snils,
     },
-    text: m.text,
+    text: clipped.text,
     address: m.location,
-    attachments: m.attachmentIds.map((id) => {
-      const fileName = m.attachmentNames?.[id] ?? `pos-file-${id}`;
-      return { fileName, contentType: contentTypeOf(fileName), remoteRef: id };
-    }),
+    attachments: [
+      ...(clipped.file ? [clipped.file] : []),
+      ...m.attachmentIds.map((id) => {
+        const fileName = m.attachmentNames?.[id] ?? `pos-file-${id}`;
+        return { fileName, contentType: contentTypeOf(fileName), remoteRef: id };
+      }),
+    ],
     channelCategory: m.subject
       ? {
           id: m.subject.id,
