@@ -419,6 +419,13 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       ]);
     });
 
+    it('reads a feed page whose JSON begins with a byte order mark', async () => {
+      const added = fake.addMessage();
+      fake.setScenario('bom', { times: 1 });
+      const page = await connector.pull(account, null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([String(added.posId)]);
+    });
+
     it('rejects a malformed message with a reason and returns the rest of the page', async () => {
       const added = Array.from({ length: 5 }, () => fake.addMessage());
       fake.setScenario('malformed', { times: 1 });

@@ -744,7 +744,7 @@ export function retryAfterMs(header: string | null): number {
  */
 function parseJson(body: Buffer, what: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(jsonText(body));
   } catch {
     throw new ConnectorError(ConnectorErrorCode.Temporary, `ПОС ${what}: body is not JSON`, {
       outcomeUnknown: true,
@@ -754,10 +754,15 @@ function parseJson(body: Buffer, what: string): unknown {
 
 function parseJsonOrEmpty(body: Buffer): unknown {
   try {
-    return body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
+    return body.length > 0 ? JSON.parse(jsonText(body)) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The body as text without the UTF-8 byte order mark some servers put before their JSON (JSON.parse refuses it). */
+function jsonText(body: Buffer): string {
+  return body.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 function invalid(what: string, error: unknown): ConnectorError {

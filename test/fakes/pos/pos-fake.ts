@@ -24,7 +24,9 @@ export type PosFakeScenario =
   /** Tokens are issued but every API call answers 401. */
   | 'reject-tokens'
   /** An upload is stored, then answered 200 with a gateway's HTML page instead of its JSON. */
-  | 'garbled-upload';
+  | 'garbled-upload'
+  /** The feed page's JSON begins with a UTF-8 byte order mark, as some Windows servers write it. */
+  | 'bom';
 
 export interface PosWireApplicant {
   epguId?: number;
@@ -541,6 +543,12 @@ export class PosFake {
       const bytes = Buffer.from(JSON.stringify(page), 'utf8');
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy());
+      return;
+    }
+    if (this.takes('bom', true)) {
+      const bytes = Buffer.from(`\uFEFF${JSON.stringify(page)}`, 'utf8');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      res.end(bytes);
       return;
     }
     json(res, 200, page);
