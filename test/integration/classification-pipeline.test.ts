@@ -5,13 +5,16 @@ import { type Queue } from 'bull';
 import {
   ClassificationPipeline,
   ClerkFeedback,
+  decideTopic,
   ModelRegistry,
   appealInput,
   Retrainer,
   RoutingSuggestions,
+  storedAppealInput,
 } from '@inbox/classification';
+import { AppConfig } from '@inbox/config';
 import { QueueName } from '@inbox/queue';
-import { Rubricator } from '@inbox/rubricator';
+import { Rubricator, TopicCatalogue } from '@inbox/rubricator';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
 import { minHashBands, wordShingles } from '@inbox/text-classifier';
@@ -227,13 +230,40 @@ describe('classification pipeline (integration)', () => {
       `SELECT id, parent_id FROM topics WHERE code = 'culture-institutions'`,
     );
     await stack.api.get(Rubricator).mapChannelCategory('pos', 'subsubject:55', museums.id, { userId: null });
-    const [id] = await register([
-      inboundItem({
-        channel: Channel.Pos,
-        text: 'Абонемент, формуляр, читательский билет: как продлить онлайн?',
-        channelCategory: { id: '5', name: 'Культура', subcategoryId: '55', subcategoryName: 'Библиотеки' },
-      }),
-    ]);
+    // The model is the bootstrap case's, trained on a different 180 of the demo appeals each run (their ids are
+    // random): whether it is sure of a given text varies. Of 252 such models two were sure of the first text
+    // (education-compensation, margin ≥ 0): the pass rightly kept the model's topic, and this case failed.
+    // It is about an unsure model, so it takes the first of these ПОС texts the model is unsure of, decided
+    // as the pass decides; the texts lean to different topics (of 60 models none was sure of all three).
+    const ids = await register(
+      [
+        'Абонемент, формуляр, читательский билет: как продлить онлайн?',
+        'Где теперь брать книги, если читальный зал закрыли на ремонт?',
+        'Kak prodlit chitatelskiy bilet onlayn?',
+      ].map((text) =>
+        inboundItem({
+          channel: Channel.Pos,
+          text,
+          channelCategory: { id: '5', name: 'Культура', subcategoryId: '55', subcategoryName: 'Библиотеки' },
+        }),
+      ),
+    );
+    const { classifier } = (await stack.api.get(ModelRegistry).promoted())!;
+    const catalogue = await stack.api.get(TopicCatalogue).get();
+    const minConfidence = stack.api.get(AppConfig).classifierMinConfidence;
+    let id: string | undefined;
+    for (const candidate of ids) {
+      const [row] = await sql<Parameters<typeof storedAppealInput>[0]>(
+        `SELECT a.subject, a.text, a.channel, a.channel_category, a.territory_code, i.payload->'features' AS features
+           FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
+        [candidate],
+      );
+      if (!decideTopic(classifier, storedAppealInput(row), catalogue, minConfidence).accepted) {
+        id = candidate;
+        break;
+      }
+    }
+    if (!id) throw new Error('the bootstrap model is sure of every text: none to fall back on the category');
     expect(await pipeline.process(id)).toMatchObject({ classification: 'auto' });
     const [a] = await sql(`SELECT topic_id, subtopic_id, channel_category FROM appeals WHERE id = $1`, [id]);
     expect(a).toEqual({
