@@ -3,6 +3,7 @@ import {
   type InboundAttachment,
   type InboundItem,
   isEmojiOnly,
+  instantMsOf,
   isWritableInstant,
 } from '@inbox/integrations/contract';
 import {
@@ -213,9 +214,15 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
     return { items: [], problem: 'message without sender.user_id or recipient.chat_id' };
   }
   if (typeof mid !== 'string' || mid === '') return { items: [], problem: 'message without mid' };
-  // OK stamps in milliseconds; a stamp in seconds (ten digits) would otherwise be a day in January 1970.
+  // OK stamps in milliseconds; a stamp in seconds (ten digits) would otherwise be a day in January 1970. A relay that
+  // wrote it as ISO 8601 («2026-12-07T10:00:00+03:00») names the same instant.
   const stamp = Number(body.timestamp);
-  const timestamp = stamp > 0 && stamp < 1e11 ? stamp * 1000 : stamp;
+  const timestamp =
+    typeof body.timestamp === 'string' && Number.isNaN(stamp)
+      ? (instantMsOf(body.timestamp, '+03:00') ?? NaN)
+      : stamp > 0 && stamp < 1e11
+        ? stamp * 1000
+        : stamp;
   const name = isRecord(body.sender) ? cleanText(body.sender.name) : '';
   const thread = { key: chatThreadKey(chatId) };
   // A reply to one of the group's messages (an answer, a notice) names it: it joins that message's appeal.

@@ -220,6 +220,13 @@ describe('parseOkWebhook', () => {
     expect(connector.threadKeysOfSent('mid:X.1', {})).toEqual([]);
   });
 
+  it('reads a stamp a relay wrote as ISO 8601, in Moscow time when it has no zone', () => {
+    const at = (timestamp: string) => parseOkWebhook({ ...textMessage(), timestamp }).items[0].receivedAt;
+    expect(at('2026-12-07T10:00:00+07:00')).toBe('2026-12-07T03:00:00.000Z');
+    expect(at('2026-12-07 10:00:00')).toBe('2026-12-07T07:00:00.000Z');
+    expect(at('1498581292941')).toBe('2017-06-27T16:34:52.941Z');
+  });
+
   it('reads a message stamped past the year 9999 as come when read (its stamp threw a RangeError)', () => {
     const before = Date.now();
     const { items } = parseOkWebhook({ ...textMessage(), timestamp: 9_000_000_000_000_000 });

@@ -124,6 +124,14 @@ describe('parseVkEvent', () => {
     expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(before);
   });
 
+  it('reads a date in milliseconds as that instant, not as the moment it was read', () => {
+    const event = sample('message-edit.json');
+    event.type = 'message_new';
+    event.object.out = 0;
+    event.object.date = 1741601000123;
+    expect(parseVkEvent(event, ctx).items[0].receivedAt).toBe('2025-03-10T10:03:20.123Z');
+  });
+
   it('reads a message_new of an API version before 5.80 (user_id and body)', () => {
     const event = {
       type: 'message_new',

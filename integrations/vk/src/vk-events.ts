@@ -67,10 +67,12 @@ function int(value: unknown): number | undefined {
 
 function isoFromUnix(seconds: unknown): string {
   const n = int(seconds);
+  const now = Date.now();
   // A date past the year 9999 (no Date holds 9e12 s) is no date: its toISOString threw a RangeError.
-  return n !== undefined && n > 0 && isWritableInstant(n * 1000)
-    ? new Date(n * 1000).toISOString()
-    : new Date().toISOString();
+  if (n !== undefined && n > 0 && isWritableInstant(n * 1000)) return new Date(n * 1000).toISOString();
+  // Thirteen digits are milliseconds (a relay that stamped in JavaScript's unit) when that reading is a time come.
+  if (n !== undefined && n >= 1e12 && n < 1e13 && n <= now + 86_400_000) return new Date(n).toISOString();
+  return new Date(now).toISOString();
 }
 
 /** VK photo size letters from smallest to largest, for old photos that carry no width/height. */
