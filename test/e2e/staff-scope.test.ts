@@ -49,6 +49,8 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'PATCH /api/v1/answer-templates/{id}': "edits or deactivates a template of the caller's organisation",
   'GET /api/v1/me': 'the signed-in staff member',
   'GET /api/v1/notifications': "the signed-in staff member's own notifications",
+  'GET /api/v1/notifications/summary':
+    "counts of the queues' filters in the caller's scope, never refused (covered by workspace-day.test)",
   'GET /api/v1/notifications/unread-count':
     "how many of the signed-in staff member's own notifications are unread",
   'POST /api/v1/notifications/{id}/read': "one of the signed-in staff member's own notifications",

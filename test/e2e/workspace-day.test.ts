@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Role, StaffUsers } from '@inbox/access';
+import { OPEN_STATUSES } from '@inbox/appeals';
+import { ClockWatcher } from '@inbox/clocks';
 import { INTERRUPTED_REASON } from '@inbox/delivery';
 import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
@@ -1000,6 +1002,92 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .click();
     await page.getByRole('button', { name: 'Уведомления: 120 непрочитанных' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'workspace-day-notifications-paged.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('notifications: line 1 is told, counted, what waits in its scope: overdue, at risk, new fast-tracked, returned', async () => {
+    await newStaff('kuznetsova', 'Кузнецова Анна Павловна');
+    const ds = t.stack.db.dataSource;
+    // Three calls nobody at line 1 holds, their answer term passed; one more fast-tracked; one returned by line 2.
+    const late = [await registeredCall(), await registeredCall(), await registeredCall()];
+    await ds.query(
+      `UPDATE appeals SET assignee_id = NULL, answer_due_at = now() - interval '1 hour' WHERE id = ANY($1)`,
+      [late.map((a) => a.id)],
+    );
+    const urgent = await registeredCall();
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${urgent.id}/fast-track`, staff.operator, {
+          reason: 'Угроза жизни',
+        })
+      ).status,
+    ).toBe(204);
+    const misrouted = await escalatedCall();
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${misrouted.id}/return`, staff.colleague, {
+          reason: 'Вопрос в компетенции Минтранса',
+        })
+      ).status,
+    ).toBe(204);
+    await t.stack.worker!.get(ClockWatcher, { strict: false }).sweep();
+    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'kuznetsova', password: PASSWORD }),
+    });
+    const kuznetsova = {
+      userId: '',
+      login: 'kuznetsova',
+      headers: {
+        authorization: `Bearer ${(await json(signIn)).accessToken}`,
+        'content-type': 'application/json',
+      },
+    };
+    // The sweep tells a term's holder, else the holding organisation's clerks and heads: an operator who holds
+    // none of them hears of none (the bell said «Уведомлений нет» over 97 overdue in the operator's scope).
+    const told = await json(call('GET', '/api/v1/notifications', kuznetsova));
+    expect(told.filter((n: { kind: string }) => n.kind.startsWith('clock-'))).toEqual([]);
+    // The counts are the queues' own, in the operator's scope.
+    const queue = async (query: string) =>
+      (await json(call('GET', `/api/v1/appeals/count?${query}`, kuznetsova))).total;
+    const overdue = await queue(`clock=overdue&status=${OPEN_STATUSES.join(',')}`);
+    expect(overdue).toBeGreaterThanOrEqual(3);
+    const { groups } = await json(call('GET', '/api/v1/notifications/summary', kuznetsova));
+    expect(groups).toEqual(
+      expect.arrayContaining([
+        { kind: 'overdue', count: overdue },
+        { kind: 'fast-track-new', count: await queue('status=registered&fastTrack=true') },
+        { kind: 'returned', count: await queue('status=returned') },
+      ]),
+    );
+    // A clerk's groups: its organisation's terms, not line 1's new and returned appeals.
+    const clerkGroups = (await json(call('GET', '/api/v1/notifications/summary', staff.colleague))).groups;
+    expect(clerkGroups.map((g: { kind: string }) => g.kind)).not.toContain('returned');
+    expect(clerkGroups.map((g: { kind: string }) => g.kind)).not.toContain('fast-track-new');
+
+    const page = await pages.open(
+      () => t.stack.baseUrl,
+      { login: 'kuznetsova', password: PASSWORD },
+      '/inbox',
+    );
+    await page.getByRole('button', { name: 'Уведомления', exact: true }).click();
+    const list = page.getByRole('region', { name: 'Уведомления' });
+    const group = list.getByTestId('notification-group-overdue');
+    await group.getByText(`Просрочено: ${overdue}`).waitFor();
+    await list
+      .getByTestId('notification-group-fast-track-new')
+      .getByText(/^Новые ускоренные: \d+$/)
+      .waitFor();
+    await list
+      .getByTestId('notification-group-returned')
+      .getByText(/^Возвращены 2-й линией: \d+$/)
+      .waitFor();
+    expect(await list.getByText('Уведомлений нет.').count()).toBe(0);
+    await group.getByRole('link', { name: /^Открыть очередь: просрочено/ }).click();
+    await page.waitForURL(/\/inbox\?queue=overdue$/);
+    await list.waitFor({ state: 'hidden' });
+    await page.getByRole('row').filter({ hasText: late[0].registrationNumber }).waitFor();
     expect(problems.get(page)).toEqual([]);
   });
 

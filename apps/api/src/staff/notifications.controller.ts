@@ -2,7 +2,7 @@ import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import { IsBooleanString, IsOptional, Matches } from 'class-validator';
 import { Staff, type StaffContext } from '@inbox/access';
-import { StaffNotifications } from '@inbox/appeals';
+import { type NotificationGroupKind, StaffNotifications } from '@inbox/appeals';
 import { NotificationDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
 
@@ -38,6 +38,26 @@ export class UnreadNotificationsDto {
   unread!: number;
 }
 
+export class NotificationGroupDto {
+  @ApiProperty({
+    enum: ['overdue', 'at-risk', 'fast-track-new', 'returned'],
+    description:
+      'overdue — нарушен срок, at-risk — срок под угрозой, fast-track-new — новые ускоренные, returned — возвращены 2-й линией',
+  })
+  kind!: NotificationGroupKind;
+
+  @ApiProperty({ description: 'Сколько обращений в моей области видимости (вся очередь, не страница)' })
+  count!: number;
+}
+
+export class NotificationSummaryDto {
+  @ApiProperty({
+    type: [NotificationGroupDto],
+    description: 'Что ждёт действий моей роли; группы без обращений не приходят',
+  })
+  groups!: NotificationGroupDto[];
+}
+
 export class ReadAllNotificationsResponse {
   @ApiProperty({ description: 'Сколько уведомлений отмечено прочитанными' })
   marked!: number;
@@ -60,6 +80,16 @@ export class NotificationsController {
       limit: query.limit === undefined ? undefined : Number(query.limit),
       before: query.before,
     });
+  }
+
+  @Get('summary')
+  @ApiOperation({
+    summary:
+      'Что ждёт моих действий, числом по группам: просроченные, под угрозой, новые ускоренные, возвращённые 2-й линией',
+  })
+  @ApiOkResponse({ type: NotificationSummaryDto })
+  summary(@Staff() staff: StaffContext) {
+    return this.notifications.summary(staff.scope);
   }
 
   @Get('unread-count')

@@ -25,6 +25,7 @@ export const ENDPOINTS = {
   join: { method: 'POST', path: '/api/v1/appeals/{id}/join' },
   notifications: { method: 'GET', path: '/api/v1/notifications' },
   unreadNotifications: { method: 'GET', path: '/api/v1/notifications/unread-count' },
+  notificationSummary: { method: 'GET', path: '/api/v1/notifications/summary' },
   readNotification: { method: 'POST', path: '/api/v1/notifications/{id}/read' },
   readAllNotifications: { method: 'POST', path: '/api/v1/notifications/read-all' },
   attachment: { method: 'GET', path: '/api/v1/appeals/{id}/attachments/{attachmentId}' },

@@ -1711,6 +1711,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Что ждёт моих действий, числом по группам: просроченные, под угрозой, новые ускоренные, возвращённые 2-й линией */
+        get: operations["NotificationsController_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/unread-count": {
         parameters: {
             query?: never;
@@ -4052,6 +4069,19 @@ export interface components {
             readAt: string | null;
             registrationNumber: string | null;
             text: string;
+        };
+        NotificationGroupDto: {
+            /** @description Сколько обращений в моей области видимости (вся очередь, не страница) */
+            count: number;
+            /**
+             * @description overdue — нарушен срок, at-risk — срок под угрозой, fast-track-new — новые ускоренные, returned — возвращены 2-й линией
+             * @enum {string}
+             */
+            kind: "overdue" | "at-risk" | "fast-track-new" | "returned";
+        };
+        NotificationSummaryDto: {
+            /** @description Что ждёт действий моей роли; группы без обращений не приходят */
+            groups: components["schemas"]["NotificationGroupDto"][];
         };
         OperatorAppealDto: {
             address?: string;
@@ -7833,6 +7863,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadAllNotificationsResponse"];
+                };
+            };
+        };
+    };
+    NotificationsController_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSummaryDto"];
                 };
             };
         };

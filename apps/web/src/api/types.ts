@@ -20,6 +20,7 @@ export type Attachment = Schemas['AttachmentDto'];
 export type Answer = Schemas['AnswerDto'];
 export type Note = Schemas['NoteViewDto'];
 export type StaffNotification = Schemas['NotificationDto'];
+export type NotificationGroup = Schemas['NotificationGroupDto'];
 export type Organisation = Schemas['OrganisationDto'];
 export type Topic = Schemas['TopicDto'];
 export type Template = Schemas['AnswerTemplateDto'];

@@ -4,7 +4,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
 import { useOrganisationZone } from '../api/hooks';
-import { type StaffNotification } from '../api/types';
+import { type NotificationGroup, type StaffNotification } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone } from '../lib/time';
 import { BellIcon } from './icons';
@@ -20,6 +20,17 @@ const KIND_LABEL: Record<string, string> = {
   assigned: 'Назначено вам',
   'kb-clock-at-risk': 'База знаний: срок под угрозой',
   'kb-clock-overdue': 'База знаний: срок нарушен',
+};
+
+/**
+ * What waits for the role in its scope, one line a group with the queue it opens: counted, not told appeal by
+ * appeal (97 overdue are one line, not 97 notices; line 1 is told of no unassigned appeal's term otherwise).
+ */
+const GROUP: Record<NotificationGroup['kind'], { label: string; to: string; color: string }> = {
+  overdue: { label: 'Просрочено', to: '/inbox?queue=overdue', color: '#b02525' },
+  'at-risk': { label: 'Срок под угрозой', to: '/inbox?queue=at-risk', color: '#a63a00' },
+  'fast-track-new': { label: 'Новые ускоренные', to: '/inbox?queue=new&fastTrack=true', color: '#a63a00' },
+  returned: { label: 'Возвращены 2-й линией', to: '/inbox?queue=returned', color: 'inherit' },
 };
 
 /** Notifications read a page at a time; «Показать ещё» loads the next (older) one. */
@@ -55,6 +66,14 @@ export function NotificationsButton() {
     queryFn: () => call('unreadNotifications', {}),
     refetchInterval: 60_000,
   });
+  // Read as the list opens (and each minute while it is open): the queues' counts, by their indexes.
+  const summary = useQuery({
+    queryKey: ['notifications', 'summary'],
+    queryFn: () => call('notificationSummary', {}),
+    enabled: opened,
+    refetchInterval: opened ? 60_000 : false,
+  });
+  const groups = summary.data?.groups ?? [];
   const read = useMutation({
     mutationFn: (id: string) => call('readNotification', { params: { id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
@@ -120,8 +139,29 @@ export function NotificationsButton() {
                 </Button>
               )}
             </Group>
+            {groups.length > 0 && (
+              <Stack gap={4} mb={8} data-testid="notification-groups">
+                {groups.map((g) => (
+                  <Text key={g.kind} size="sm" data-testid={`notification-group-${g.kind}`}>
+                    <Text span inherit fw={600} c={GROUP[g.kind].color}>
+                      {GROUP[g.kind].label}: {g.count}
+                    </Text>
+                    {' — '}
+                    <Anchor
+                      component={Link}
+                      to={GROUP[g.kind].to}
+                      size="sm"
+                      onClick={close}
+                      aria-label={`Открыть очередь: ${GROUP[g.kind].label.toLowerCase()}, ${g.count} ${plural(g.count, 'обращение', 'обращения', 'обращений')}`}
+                    >
+                      открыть очередь
+                    </Anchor>
+                  </Text>
+                ))}
+              </Stack>
+            )}
             <QueryStatus query={list} label="Загрузка уведомлений" size="sm" />
-            {list.data && items.length === 0 && (
+            {list.data && items.length === 0 && groups.length === 0 && summary.isSuccess && (
               <Text size="sm" c="dimmed">
                 Уведомлений нет.
               </Text>
