@@ -140,6 +140,45 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('clerk: an answer typed and not saved is there after a look at the list; a dialog closed by Escape keeps its reason', async () => {
+    const appeal = await escalatedCall();
+    const page = await open('petrov', `/appeals/${appeal.id}`);
+    const answer = page.getByRole('region', { name: 'Ответ заявителю' }).getByLabel('Текст ответа');
+    await answer.fill('Бригада управляющей компании выедет 10 декабря.');
+    // A look at the list and back, as a clerk checks another appeal mid-answer: the text was gone.
+    await page.getByRole('button', { name: /Назад к списку/ }).click();
+    await page.getByRole('link', { name: `№ ${appeal.registrationNumber}` }).click();
+    await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    await eventually(async () =>
+      (await answer.inputValue()) === 'Бригада управляющей компании выедет 10 декабря.' ? true : undefined,
+    );
+    // A reason typed into a dialog closed by Escape (or a click beside it) is there when it opens again; «Отмена»
+    // drops it.
+    const toolbar = page.getByRole('toolbar', { name: 'Действия с обращением' });
+    const dialog = page.getByRole('dialog', { name: 'Продлить срок' });
+    await toolbar.getByRole('button', { name: 'Продлить срок' }).click();
+    await dialog.getByLabel('Причина').fill('Запрошены сведения у управляющей компании');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await toolbar.getByRole('button', { name: 'Продлить срок' }).click();
+    expect(await dialog.getByLabel('Причина').inputValue()).toBe('Запрошены сведения у управляющей компании');
+    await dialog.getByRole('button', { name: 'Отмена' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await toolbar.getByRole('button', { name: 'Продлить срок' }).click();
+    expect(await dialog.getByLabel('Причина').inputValue()).toBe('');
+    await page.keyboard.press('Escape');
+    // Saved, the text is the draft's and the field is empty, after a reload too.
+    await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    await page
+      .locator('[data-testid="answer"][data-status="draft"]')
+      .getByText('Бригада управляющей компании выедет 10 декабря.')
+      .waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Новый проект ответа' }).click();
+    expect(await answer.inputValue()).toBe('');
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('clerk returns a misrouted appeal: the card offers them nothing more, the history reads in its zone, and line 1 reads its answer term', async () => {
     const appeal = await escalatedCall();
     // A colleague's draft, waiting for approval when the part goes back.

@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiError, call, getToken, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
 import { type Me } from './api/types';
+import { forgetTabDrafts } from './lib/tab-draft';
 
 /**
  * The session: the token lives in memory and in sessionStorage (this tab only, gone when it closes) so a
@@ -73,6 +74,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   // request carries the token before it is forgotten here; without an answer the tab is signed out all the same.
   const signOut = useCallback(() => {
     if (readStored()) void call('logout').catch(() => undefined);
+    forgetTabDrafts();
     endSession();
   }, [endSession]);
 

@@ -11,7 +11,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
@@ -69,12 +69,17 @@ export function ActionDialogs(props: {
     (o) => o.line === 2 && o.state === 'active' && o.id === me.organisationId,
   );
   const line2Limit = line2Part?.extensionLimitAt ? localIn(line2Part.extensionLimitAt, card.timeZone) : '';
+  // The dialog last filled in, until its action is done: closed by Escape or a click beside it and opened again,
+  // it keeps what was typed (the reason was gone, and a clerk typed it again).
+  const filled = useRef<string | null>(null);
   useEffect(() => {
+    if (dialog === null || `${id}:${dialog}` === filled.current) return;
+    filled.current = `${id}:${dialog}`;
     // Closing a withdrawn appeal offers the reason ready to confirm: one press when nothing needs adding.
     setReason(dialog === 'close-withdrawn' && withdrawal ? withdrawnCloseReason(withdrawal) : '');
     setBody('');
     setUntil(dialog === 'extend' ? line2Limit : '');
-  }, [dialog]);
+  }, [dialog, id]);
   /** One action's dialog: its fields, the last refusal, «Отмена» and `submit`, which runs `action`. */
   const actionModal = (
     name: Dialog,
@@ -88,8 +93,19 @@ export function ActionDialogs(props: {
       <DialogError error={props.error} />
       <DialogButtons
         label={submit}
-        onCancel={props.onClose}
-        onConfirm={() => run(action.call, action.done)}
+        onCancel={() => {
+          // «Отмена» is a choice to drop it: the next time it opens empty.
+          filled.current = null;
+          props.onClose();
+        }}
+        onConfirm={() =>
+          run(async () => {
+            const done = await action.call();
+            // Done: the next time it opens, it opens empty.
+            filled.current = null;
+            return done;
+          }, action.done)
+        }
         loading={props.busy}
         disabled={action.disabled}
         mt="md"
@@ -296,6 +312,7 @@ export function ActionDialogs(props: {
           <ReasonInput
             value={reason}
             onChange={setReason}
+            optional
             label="Комментарий заявителя"
             description="Необязательно. При низкой оценке — причина, которую прочтёт вышестоящая организация"
           />
@@ -355,16 +372,21 @@ function ExtendedTerm({
   );
 }
 
-/** Why the action is taken, in a few lines. */
+/**
+ * Why the action is taken, in a few lines: required (marked so) unless `optional` — the action's button stays
+ * grey until it is given, and an unmarked field left the clerk to guess why.
+ */
 function ReasonInput(props: {
   value: string;
   onChange: (reason: string) => void;
   label?: string;
   description?: string;
   minRows?: number;
+  optional?: boolean;
 }) {
   return (
     <Textarea
+      withAsterisk={!props.optional}
       label={props.label ?? 'Причина'}
       description={props.description}
       value={props.value}

@@ -6,6 +6,7 @@ import { useAppealAnswers } from '../../api/hooks';
 import { type Answer, type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
 import { shownTemplate } from '../../lib/placeholders';
+import { useTabDraft } from '../../lib/tab-draft';
 import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
@@ -97,10 +98,11 @@ export function AnswersSection({
     queryFn: () => call('templates', { query: { topicId: card.topicId } }),
   });
   const [templateId, setTemplateId] = useState<string | null>(null);
-  const [text, setText] = useState('');
+  // Kept for the tab until saved: typed, then a look at the list, and it was gone.
+  const [text, setText] = useTabDraft(`answer.${me.id}.${card.id}`);
   const [error, setError] = useState<string | null>(null);
   /** A further draft asked for by «Новый проект ответа» while one of the viewer's organisation is open. */
-  const [another, setAnother] = useState(false);
+  const [another, setAnother] = useState(() => text !== '');
   useEffect(() => {
     if (!insertion) return;
     setText((t) => (t.trim() ? `${t.trimEnd()}\n\n${insertion.text}` : insertion.text));
