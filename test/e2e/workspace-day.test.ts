@@ -93,6 +93,21 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     return appealId;
   }
 
+  /** A member of staff made by the file, signed in over HTTP with its password: `call`'s caller. */
+  async function overHttp(login: string) {
+    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login, password: PASSWORD }),
+    });
+    const { accessToken } = await json(signIn);
+    return {
+      userId: '',
+      login,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    };
+  }
+
   /** Signs in through the login page and opens the path. */
   const open = (login: string, path: string, locale?: string) =>
     pages.open(() => t.stack.baseUrl, { login, password: PASSWORD }, path, locale);
@@ -930,17 +945,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   it('notifications: «Отметить все прочитанными» reads what the list showed, not what came after', async () => {
     await newStaff('lebedev', 'Лебедев Антон Игоревич');
-    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'lebedev', password: PASSWORD }),
-    });
-    const { accessToken } = await json(signIn);
-    const lebedev = {
-      userId: '',
-      login: 'lebedev',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-    };
+    const lebedev = await overHttp('lebedev');
     /** A draft of Лебедев's sent back by the supervisor: one notification for him. */
     const sentBack = async () => {
       const appeal = await registeredCall();
@@ -1012,19 +1017,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await items.count()).toBe(121);
     await more.waitFor({ state: 'detached' });
     // A bad page cursor is a 400 naming the field, not a silent first page.
-    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'volkova', password: PASSWORD }),
-    });
-    const volkova = {
-      userId: '',
-      login: 'volkova',
-      headers: {
-        authorization: `Bearer ${(await json(signIn)).accessToken}`,
-        'content-type': 'application/json',
-      },
-    };
+    const volkova = await overHttp('volkova');
     const firstTwo = await json(call('GET', '/api/v1/notifications?limit=2', volkova));
     const next = await json(call('GET', `/api/v1/notifications?limit=2&before=${firstTwo[1].id}`, volkova));
     expect(next.map((n: { text: string }) => n.text)).toEqual([
@@ -1070,19 +1063,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       ).status,
     ).toBe(204);
     await t.stack.worker!.get(ClockWatcher, { strict: false }).sweep();
-    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'kuznetsova', password: PASSWORD }),
-    });
-    const kuznetsova = {
-      userId: '',
-      login: 'kuznetsova',
-      headers: {
-        authorization: `Bearer ${(await json(signIn)).accessToken}`,
-        'content-type': 'application/json',
-      },
-    };
+    const kuznetsova = await overHttp('kuznetsova');
     // The sweep tells a term's holder, else the holding organisation's clerks and heads: an operator who holds
     // none of them hears of none (the bell said «Уведомлений нет» over 97 overdue in the operator's scope).
     const told = await json(call('GET', '/api/v1/notifications', kuznetsova));
