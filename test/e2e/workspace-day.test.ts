@@ -1038,7 +1038,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   });
 
   it('notifications: line 1 is told, counted, what waits in its scope: overdue, at risk, new fast-tracked, returned', async () => {
-    await newStaff('kuznetsova', 'Кузнецова Анна Павловна');
+    await newStaff('fomina', 'Фомина Анна Павловна');
     const ds = t.stack.db.dataSource;
     // Three calls nobody at line 1 holds, their answer term passed; one more fast-tracked; one returned by line 2.
     const late = [await registeredCall(), await registeredCall(), await registeredCall()];
@@ -1063,17 +1063,17 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       ).status,
     ).toBe(204);
     await t.stack.worker!.get(ClockWatcher, { strict: false }).sweep();
-    const kuznetsova = await overHttp('kuznetsova');
+    const fomina = await overHttp('fomina');
     // The sweep tells a term's holder, else the holding organisation's clerks and heads: an operator who holds
     // none of them hears of none (the bell said «Уведомлений нет» over 97 overdue in the operator's scope).
-    const told = await json(call('GET', '/api/v1/notifications', kuznetsova));
+    const told = await json(call('GET', '/api/v1/notifications', fomina));
     expect(told.filter((n: { kind: string }) => n.kind.startsWith('clock-'))).toEqual([]);
     // The counts are the queues' own, in the operator's scope.
     const queue = async (query: string) =>
-      (await json(call('GET', `/api/v1/appeals/count?${query}`, kuznetsova))).total;
+      (await json(call('GET', `/api/v1/appeals/count?${query}`, fomina))).total;
     const overdue = await queue(`clock=overdue&status=${OPEN_STATUSES.join(',')}`);
     expect(overdue).toBeGreaterThanOrEqual(3);
-    const { groups } = await json(call('GET', '/api/v1/notifications/summary', kuznetsova));
+    const { groups } = await json(call('GET', '/api/v1/notifications/summary', fomina));
     expect(groups).toEqual(
       expect.arrayContaining([
         { kind: 'overdue', count: overdue },
@@ -1086,12 +1086,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(clerkGroups.map((g: { kind: string }) => g.kind)).not.toContain('returned');
     expect(clerkGroups.map((g: { kind: string }) => g.kind)).not.toContain('fast-track-new');
 
-    const page = await pages.open(
-      () => t.stack.baseUrl,
-      { login: 'kuznetsova', password: PASSWORD },
-      '/inbox',
-    );
-    await page.getByRole('button', { name: 'Уведомления', exact: true }).click();
+    const page = await open('fomina', '/inbox');
+    await page.getByTestId('notifications-button').click();
     const list = page.getByRole('region', { name: 'Уведомления' });
     const group = list.getByTestId('notification-group-overdue');
     await group.getByText(`Просрочено: ${overdue}`).waitFor();
