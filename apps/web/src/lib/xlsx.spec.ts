@@ -67,6 +67,8 @@ describe('xlsx writer', () => {
     const text = csv(['Номер', 'Текст'], [['2026-000001', 'Холодно; "очень"']]);
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text).toBe('\uFEFFНомер;Текст\r\n2026-000001;"Холодно; ""очень"""\r\n');
+    // A fraction with the Russian comma (quoted, as the comma is): «96.7» opened as text or as a date.
+    expect(csv(['Доля в срок, %'], [[96.7], [100]])).toBe('\uFEFF"Доля в срок, %"\r\n"96,7"\r\n100\r\n');
   });
 
   it('neutralises cells a spreadsheet would run as formulas (CSV/XLSX injection), in both formats', async () => {

@@ -186,7 +186,14 @@ export function neutraliseFormula(text: string): string {
  */
 export function csv(header: string[], rows: Cell[][]): string {
   const quote = (value: Cell) => {
-    const raw = value === null || value === undefined ? '' : String(value);
+    // A fraction with the comma, as a Russian Excel reads numbers and the screen shows them: «96.7» opened as
+    // text (or as a date, «1.5» → «01.май»), not as the 96,7 % the report showed.
+    const raw =
+      value === null || value === undefined
+        ? ''
+        : typeof value === 'number'
+          ? String(value).replace('.', ',')
+          : String(value);
     const text = typeof value === 'number' ? raw : neutraliseFormula(raw);
     // A comma or a tab quoted too: an Excel whose list separator is the comma (an English locale) or a tab import
     // splits on it, and «Холодно,=cmd|'/C calc'!A0» would give a cell beginning with «=» no check had seen.
