@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { type Page } from 'playwright-core';
 import { ClockWatcher } from '@inbox/clocks';
 import { DEMO_PASSWORD } from '../../apps/all-in-one/src/seed-demo';
@@ -375,6 +377,49 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await page.getByText('По органам').click();
     await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
     expect(await foreignWords(page)).toEqual([]);
+    /** The table's rows and its «Итого» as the screen shows them. */
+    const shownRows = () =>
+      table
+        .locator('tbody tr, tfoot tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())),
+        );
+    const byOrganisation = await shownRows();
+    // The export is the screen: its name in Russian words (it read «otchet-organisation-…»), Cyrillic intact,
+    // each figure as shown, the share with the Russian comma («96.7» opened in Excel as text).
+    await page.getByRole('button', { name: 'Выгрузить' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: /^CSV/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^otchet-po-organam-[\d-]+\.csv$/);
+    const [header, ...exported] = parse(readFileSync(await download.path()), {
+      delimiter: ';',
+      bom: true,
+    }) as string[][];
+    expect(header[0]).toBe('Орган');
+    expect(exported.map((row) => row.slice(0, 8))).toEqual(
+      byOrganisation.map((row) => row.map((cell) => cell.replace(/ %$/, '').replace(/^—$/, ''))),
+    );
+    // Back from the list a row leads to, and on reload, the report is the one chosen (it fell back to topics).
+    await table.locator('tbody a').first().click();
+    await page.getByTestId('shown-count').getByText(/ из /).waitFor();
+    await page.goBack();
+    await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
+    await page.reload();
+    await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
+    // «Итого» counts each appeal once, as by lines: it summed the organisations' rows, an appeal held by two
+    // counted twice (450 received of 301).
+    await page.getByText('По линиям').click();
+    await table.locator('thead th').first().getByText('Линия', { exact: true }).waitFor();
+    const byLine = await shownRows();
+    expect(byOrganisation.at(-1)!.slice(0, 2)).toEqual(byLine.at(-1)!.slice(0, 2));
+    expect(byOrganisation.length).toBeGreaterThan(2);
+    await page.getByText('По органам').click();
+    await page
+      .getByTestId('report-note')
+      .getByText(/учтено в строке каждого из них/)
+      .waitFor();
 
     // A poor rating: from the dashboard's ratings to the appeal, reopened at the superior organisation — the
     // newest whose answer came from an organisation directly under the supervisor's own (a ministry, a district),

@@ -2,24 +2,27 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import { call } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { useMe } from '../auth';
 import { ExportButtons, PageTitle } from '../components/common';
 import { ListTable, QueryStatus } from '../components/tables';
+import { type ParamChanges, withChanges } from '../lib/search-params';
 import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
 import { DateField } from '../components/DateField';
 
 /** The groupings, and what the first column of each is called (a noun, not the «По …» of the switch). */
 const GROUPS = [
-  { value: 'topic', label: 'По темам', column: 'Тема' },
-  { value: 'organisation', label: 'По органам', column: 'Орган' },
-  { value: 'channel', label: 'По каналам', column: 'Канал' },
-  { value: 'line', label: 'По линиям', column: 'Линия' },
+  { value: 'topic', label: 'По темам', column: 'Тема', file: 'po-temam' },
+  { value: 'organisation', label: 'По органам', column: 'Орган', file: 'po-organam' },
+  { value: 'channel', label: 'По каналам', column: 'Канал', file: 'po-kanalam' },
+  { value: 'line', label: 'По линиям', column: 'Линия', file: 'po-liniyam' },
 ];
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 const RIGHT_COLUMNS = [
   'Поступило',
@@ -37,12 +40,20 @@ export function ReportsPage() {
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const orgs = useOrganisations();
   const zone = orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
-  // The default period is the last 30 days in the organisation's zone, as the server counts it: the first
-  // answer fills the date fields, so the browser's own zone never shifts the period.
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const [groupBy, setGroupBy] = useState('topic');
-  const [applied, setApplied] = useState<{ from?: string; to?: string }>({});
+  // The period shown and the grouping live in the address: back from a drilled-down list, or on reload, the
+  // supervisor finds the report they chose (it fell back to the last 30 days by topic). Without a period in the
+  // address it is the last 30 days in the organisation's zone, as the server counts it: the first answer fills
+  // the date fields, so the browser's own zone never shifts the period.
+  const [params, setParams] = useSearchParams();
+  const groupParam = params.get('groupBy');
+  const groupBy = GROUPS.some((g) => g.value === groupParam) ? groupParam! : 'topic';
+  const applied = useMemo((): { from?: string; to?: string } => {
+    const period = { from: params.get('from') ?? '', to: params.get('to') ?? '' };
+    return DAY.test(period.from) && DAY.test(period.to) && period.from <= period.to ? period : {};
+  }, [params]);
+  const [from, setFrom] = useState(applied.from ?? '');
+  const [to, setTo] = useState(applied.to ?? '');
+  const update = (changes: ParamChanges) => setParams(withChanges(params, changes), { replace: true });
   const report = useQuery({
     queryKey: ['handled', applied, groupBy],
     queryFn: () => call('handled', { query: { ...applied, groupBy } }),
@@ -78,7 +89,8 @@ export function ReportsPage() {
           r && (
             <ExportButtons
               table={() => ({
-                name: `otchet-${groupBy}-${r.from}-${r.to}`,
+                // The file's name in the report's words, as the other exports' (it read «otchet-organisation-…»).
+                name: `otchet-${GROUPS.find((g) => g.value === groupBy)?.file ?? 'po-temam'}-${r.from}-${r.to}`,
                 header: [
                   GROUPS.find((g) => g.value === groupBy)?.column ?? 'Группа',
                   'Поступило',
@@ -123,13 +135,13 @@ export function ReportsPage() {
         <Group align="flex-end" gap="sm" wrap="wrap">
           <DateField label="С даты" value={from} onChange={setFrom} w={170} />
           <DateField label="По дату" value={to} onChange={setTo} w={170} />
-          <Button onClick={() => setApplied({ from, to })} disabled={!from || !to || from > to}>
+          <Button onClick={() => update({ from, to })} disabled={!from || !to || from > to}>
             Показать
           </Button>
           {/* On a phone one under the other: in a row «По линиям» was off the screen's edge. */}
           <SegmentedControl
             value={groupBy}
-            onChange={setGroupBy}
+            onChange={(v) => update({ groupBy: v === 'topic' ? null : v })}
             data={GROUPS}
             aria-label="Группировка"
             orientation={phone ? 'vertical' : 'horizontal'}
@@ -218,6 +230,12 @@ export function ReportsPage() {
               </Table.Tr>
             ))}
           </ListTable>
+          {groupBy === 'organisation' && (
+            <Text size="xs" c="dimmed" data-testid="report-note">
+              Обращение, которое рассматривали несколько органов, учтено в строке каждого из них; «Итого»
+              считает каждое обращение один раз.
+            </Text>
+          )}
         </>
       )}
     </Stack>
