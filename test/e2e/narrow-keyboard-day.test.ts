@@ -76,9 +76,12 @@ describe('a clerk and a head on a narrow window, keyboard only (browser e2e)', (
   async function tabTo(page: Page, name: RegExp) {
     for (let i = 0; i < 40; i++) {
       await page.keyboard.press('Tab');
-      const focused = (await page.evaluate(
-        `(() => { const e = document.activeElement; return e ? (e.getAttribute('aria-label') || e.innerText || e.id || '') : ''; })()`,
-      )) as string;
+      const [focused, inSight] = (await page.evaluate(
+        `(() => { const e = document.activeElement; if (!e) return ['', true]; const r = e.getBoundingClientRect();
+          return [e.getAttribute('aria-label') || e.innerText || e.id || '', r.right > 0 && r.left < window.innerWidth]; })()`,
+      )) as [string, boolean];
+      // Never out of sight sideways: the folded menu's links took a dozen presses, the focus nowhere to be seen.
+      expect([focused.trim(), inSight]).toEqual([focused.trim(), true]);
       if (name.test(focused.trim())) return;
     }
     throw new Error(`${name} was not reached with Tab`);

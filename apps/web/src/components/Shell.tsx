@@ -73,6 +73,9 @@ export function Shell({ children }: { children: ReactNode }) {
   const [params] = useSearchParams();
   const inInbox = location.pathname.startsWith('/inbox');
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  // Below 1200 px the menu folds away to the left of the window, its links still in the Tab order: a keyboard
+  // went through a dozen of them out of sight before the page. Folded, it is inert until «Меню» opens it.
+  const folded = useMediaQuery('(max-width: 74.99em)') ?? false;
   const activeQueue = params.get('queue') ?? (params.toString() ? '' : defaultQueue(me));
 
   return (
@@ -162,7 +165,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="xs" aria-label="Разделы">
+      <AppShell.Navbar p="xs" aria-label="Разделы" inert={folded && !opened}>
         <AppShell.Section grow component={ScrollArea}>
           <Stack gap={2}>
             <NavLink
