@@ -9,9 +9,9 @@ import {
 import { ChannelRegistry, ChannelsModule } from '@inbox/channels';
 import { type DomainError, rootLogger } from '@inbox/common';
 import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { DatabaseModule, Transactions } from '@inbox/database';
 import { MessageDeliveries, MessageDeliveriesModule } from '@inbox/delivery';
-import { Incidents, IncidentsModule } from '@inbox/incidents';
+import { IncidentMembership, Incidents, IncidentsModule } from '@inbox/incidents';
 import { InboundStore, IntakeModule, MAX_ITEM_FILES } from '@inbox/intake';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
@@ -691,6 +691,194 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
     ).toEqual([
       { userId: clerk.userId, details: {} },
       { userId: supervisor.userId, details: { intoRegistrationNumber: earlierNo } },
+    ]);
+  });
+
+  /**
+   * Line 1 corrects the automatic grouping (IncidentMembership): an appeal grouped wrongly leaves its incident — its
+   * incident draft discarded, never sent — and the real grouping pass does not put it back; a missed one is added
+   * to an open incident and gets the draft waiting for approval; every refusal changes nothing.
+   */
+  it('excludes an appeal from its incident and adds another; the grouping pass does not put it back', async () => {
+    const incidents = ctx.get(Incidents);
+    const membership = ctx.get(IncidentMembership);
+    const users = ctx.get(StaffUsers);
+    const cluClerk = await staffActor(users, Role.Clerk, org.cur, 'Специалист ЦУР');
+    const head = await staffActor(users, Role.Head, org.cur, 'Начальник ЦУР');
+    const approver = await staffActor(users, Role.Supervisor, org.cur, 'Руководитель ЦУР');
+    const WATER =
+      'В доме по улице Титова, 12 с утра нет холодной воды во всех подъездах, управляющая компания не отвечает';
+    const T1 = hours(200);
+    const register = async (text: string) =>
+      at(inboundItem({ channel: Channel.Website, text, address: undefined }), T1);
+    const grouped = async (id: string) => {
+      const [r] = await sql<{ text: string; subject: string | null }>(
+        `SELECT text, subject FROM appeals WHERE id = $1`,
+        [id],
+      );
+      return { id, registeredAt: T1, topicId: null, subject: r.subject, text: r.text, address: null };
+    };
+    const incidentOf = async (id: string) =>
+      (
+        await sql<{ i: string }>(`SELECT incident_id AS i FROM appeal_incidents WHERE appeal_id = $1`, [id])
+      )[0]?.i ?? null;
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'done',
+        (e: DomainError) => [e.code, e.message],
+      );
+    const [a, b, c] = [
+      await register(`${WATER}.`),
+      await register(`${WATER}, когда дадут воду?`),
+      await register(`${WATER} на звонки.`),
+    ];
+    for (const id of [a, b, c]) await incidents.cluster(await grouped(id));
+    const incident = (await incidentOf(a))!;
+    expect([await incidentOf(b), await incidentOf(c)]).toEqual([incident, incident]);
+    const [{ number }] = await sql<{ number: number }>(`SELECT number::int FROM incidents WHERE id = $1`, [
+      incident,
+    ]);
+    expect(await incidents.draft(incident, 'Подача воды восстановлена.', operator)).toMatchObject({
+      drafted: 3,
+    });
+    const aNo = await numberOf(a);
+    const countOf = async () =>
+      (await sql<{ n: number }>(`SELECT appeals_count AS n FROM incidents WHERE id = $1`, [incident]))[0].n;
+
+    // Refused: a clerk and a head (403), another organisation's supervisor (as absent), no reason; nothing changes.
+    for (const who of [cluClerk, head]) {
+      expect(await refusal(membership.exclude(a, who, 'Не про воду'))).toEqual([
+        'forbidden',
+        'Исключать обращения из инцидента и добавлять их к инциденту может оператор 1-й линии или руководитель',
+      ]);
+    }
+    expect(await refusal(membership.exclude(a, supervisor, 'Не про воду'))).toEqual([
+      'not-found',
+      'Обращение не найдено',
+    ]);
+    expect(await refusal(membership.exclude(a, operator, '   '))).toEqual([
+      'invalid-input',
+      'Укажите, почему обращение не относится к инциденту',
+    ]);
+    expect(await incidentOf(a)).toBe(incident);
+
+    expect(await membership.exclude(a, operator, 'Другая проблема: вода есть, нет отопления')).toEqual({
+      incidentId: incident,
+      incidentNumber: number,
+      discardedDrafts: 1,
+    });
+    expect(await incidentOf(a)).toBeNull();
+    expect(await countOf()).toBe(2);
+    expect(await sql(`SELECT status FROM answers WHERE appeal_id = $1`, [a])).toEqual([
+      { status: 'discarded' },
+    ]);
+    expect(await sql(`SELECT 1 FROM incident_answers WHERE appeal_id = $1`, [a])).toEqual([]);
+    expect(
+      await sql(`SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type = 'incident-excluded'`, [
+        a,
+      ]),
+    ).toEqual([
+      {
+        type: 'incident-excluded',
+        data: expect.objectContaining({
+          incidentId: incident,
+          incidentNumber: number,
+          reason: 'Другая проблема: вода есть, нет отопления',
+        }),
+      },
+    ]);
+    expect((await incidents.get(incident, SYSTEM_SCOPE)).membershipChanges).toEqual([
+      expect.objectContaining({
+        kind: 'excluded',
+        registrationNumber: aNo,
+        reason: 'Другая проблема: вода есть, нет отопления',
+        actorName: 'Оператор ЦУР',
+      }),
+    ]);
+    expect(await refusal(membership.exclude(a, operator, 'Ещё раз'))).toEqual([
+      'conflict',
+      `Обращение № ${aNo} не входит в инцидент`,
+    ]);
+
+    // The real grouping pass: routed again (keys saved, a request to group again), it stays on its own; a new
+    // appeal like them joins the incident, not the excluded one.
+    await ctx.get(Transactions).run(async (tx) => incidents.saveKeys(tx, [await grouped(a)]));
+    const d = await register(`${WATER}, третий раз пишу.`);
+    await ctx.get(Transactions).run(async (tx) => incidents.saveKeys(tx, [await grouped(d)]));
+    const pass = await incidents.clusterPending(10, [a, d]);
+    expect(pass.claimed).toBe(2);
+    expect(await incidentOf(a)).toBeNull();
+    expect(await incidentOf(d)).toBe(incident);
+    // The card's dialog does not offer it the incident it was excluded from, not even by number.
+    expect((await incidents.candidates(a, SYSTEM_SCOPE))!.map((i) => i.id)).not.toContain(incident);
+    expect(await incidents.candidates(a, SYSTEM_SCOPE, String(number))).toEqual([]);
+
+    // Adding a missed one: an appeal of other words gets the draft waiting for approval.
+    const e = await register('Прошу проверить давление в трубах: вода идёт еле-еле, напора нет совсем');
+    await ctx.get(Transactions).run(async (tx) => incidents.saveKeys(tx, [await grouped(e)]));
+    const offered = (await incidents.candidates(e, SYSTEM_SCOPE, `№ ${number}`))!;
+    expect(offered.map((i) => [i.id, i.number])).toEqual([[incident, number]]);
+    expect((await incidents.candidates(e, SYSTEM_SCOPE, await numberOf(b)))!.map((i) => i.id)).toEqual([
+      incident,
+    ]);
+    for (const who of [cluClerk, head]) {
+      expect(await refusal(membership.add(e, who, incident))).toEqual([
+        'forbidden',
+        expect.stringContaining('оператор 1-й линии или руководитель'),
+      ]);
+    }
+    expect(await refusal(membership.add(e, operator, '00000000-0000-4000-8000-000000000000'))).toEqual([
+      'not-found',
+      'Инцидент не найден среди доступных вам',
+    ]);
+    const [answered] = await sql<{ id: string; number: number }>(
+      `INSERT INTO incidents (title, first_at, last_at, status) VALUES ('Отвечен', now(), now(), 'answered')
+       RETURNING id, number::int`,
+    );
+    expect(await refusal(membership.add(e, operator, answered.id))).toEqual([
+      'conflict',
+      `На инцидент № ${answered.number} уже дан ответ или он закрыт: добавлять можно только к открытому инциденту`,
+    ]);
+    const closed = await register('Спасибо, вопрос решён, благодарю за помощь и оперативность сотрудников');
+    await workflow.close(closed, operator);
+    expect(await refusal(membership.add(closed, operator, incident))).toEqual([
+      'conflict',
+      expect.stringContaining('уже не в работе'),
+    ]);
+    expect(await incidentOf(e)).toBeNull();
+
+    expect(await membership.add(e, operator, incident)).toEqual({
+      incidentId: incident,
+      incidentNumber: number,
+      drafted: true,
+      draftRefused: null,
+    });
+    expect(await incidentOf(e)).toBe(incident);
+    expect(await countOf()).toBe(4);
+    expect(await refusal(membership.add(e, operator, incident))).toEqual([
+      'conflict',
+      `Обращение № ${await numberOf(e)} уже входит в инцидент № ${number}: чтобы перенести его, сначала исключите его из этого инцидента`,
+    ]);
+    expect(
+      await sql(`SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type = 'incident-added'`, [e]),
+    ).toEqual([{ type: 'incident-added', data: { incidentId: incident, incidentNumber: number } }]);
+
+    // Approved and sent, an incident answer holds its appeal in the incident.
+    expect(await incidents.approve(incident, approver)).toMatchObject({ answered: 3 });
+    expect(await refusal(membership.exclude(b, operator, 'Поздно'))).toEqual([
+      'conflict',
+      expect.stringContaining(`Ответ инцидента № ${number} по обращению № ${await numberOf(b)} уже`),
+    ]);
+    expect(await incidentOf(b)).toBe(incident);
+    expect(
+      await sql(
+        `SELECT action, outcome FROM audit_log WHERE action IN ('exclude-from-incident', 'add-to-incident')
+          AND user_id = $1 AND outcome = 'ok' ORDER BY id`,
+        [operator.userId],
+      ),
+    ).toEqual([
+      { action: 'exclude-from-incident', outcome: 'ok' },
+      { action: 'add-to-incident', outcome: 'ok' },
     ]);
   });
 });

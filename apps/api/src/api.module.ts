@@ -44,7 +44,7 @@ import { ClassificationModule } from '@inbox/classification';
 import { AppealClassificationController } from './classification/appeal-classification.controller';
 import { ClassificationController } from './classification/classification.controller';
 import { FastTrackRulesController } from './classification/fast-track-rules.controller';
-import { IncidentsController } from './classification/incidents.controller';
+import { AppealIncidentController, IncidentsController } from './classification/incidents.controller';
 import { RubricatorController } from './classification/rubricator.controller';
 import { KnowledgeModule } from '@inbox/knowledge';
 import {
@@ -117,6 +117,7 @@ import { StreamTickets } from './staff/stream-tickets';
     FastTrackRulesController,
     AppealClassificationController,
     IncidentsController,
+    AppealIncidentController,
     KnowledgeArticlesController,
     KnowledgeRequestsController,
     KnowledgeSectionsController,

@@ -106,6 +106,7 @@ export class AppealQueries {
         modelId: row.classifier_model_id as string | null,
         suggestedOrganisationIds: row.suggested_organisation_ids as string[],
         incidentId: row.incident_id as string | null,
+        incidentNumber: row.incident_number as number | null,
       },
       flags,
       applicant: {

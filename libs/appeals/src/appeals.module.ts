@@ -25,11 +25,13 @@ const EXPORTED = [
   AnswerTemplates,
   StaffNotifications,
   PublicAnswerLinks,
+  // Commands of other libs that change an appeal (libs/incidents: its membership) run in the one transaction.
+  AppealChange,
 ];
 
 @Module({
   imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule, IntakeModule],
-  providers: [...EXPORTED, AppealChange, AnswerRelease, WorkflowRules, CardEditor, ...WORKFLOW_COMMANDS],
+  providers: [...EXPORTED, AnswerRelease, WorkflowRules, CardEditor, ...WORKFLOW_COMMANDS],
   exports: EXPORTED,
 })
 export class AppealsModule {}

@@ -30,6 +30,8 @@ export interface ClusterCandidate {
 
 export interface IncidentSummary {
   id: string;
+  /** What people call it by: «Инцидент № 12». */
+  number: number;
   title: string;
   topicId: string | null;
   topicName: string | null;
@@ -83,6 +85,28 @@ export interface IncidentDraft {
   organisationId: string;
 }
 
+/** A change of an incident's members by line 1 (incident_membership_changes), as the incident's history shows it. */
+export interface IncidentMembershipChange {
+  kind: 'excluded' | 'added';
+  appealId: string;
+  registrationNumber: string;
+  reason: string | null;
+  actorId: string;
+  actorName: string | null;
+  at: Date;
+}
+
+/** An open incident line 1 may add an appeal to, as the dialog offers it. */
+export interface IncidentCandidate {
+  id: string;
+  number: number;
+  title: string;
+  appealsCount: number;
+  lastAt: Date;
+  /** Found through an appeal like this one (its words or its address), not by a search. */
+  similar: boolean;
+}
+
 /** Appeal statuses that take no more answers. */
 export const DONE_STATUSES = ['answered', 'closed', 'redirected'];
 
@@ -91,12 +115,12 @@ function summaryColumns(scope: AccessScope, params: unknown[]): string {
   const title = titleSql(scope, params);
   const count = countSql(scope, params);
   if (scope.organisationIds === null) {
-    return `i.id, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", i.status,
+    return `i.id, i.number::int AS number, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", i.status,
       ${count} AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt", i.created_at AS "createdAt",
       i.answered_at AS "answeredAt"`;
   }
   const part = partSql(scope, params);
-  return `i.id, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", ${part.status} AS status,
+  return `i.id, i.number::int AS number, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", ${part.status} AS status,
     ${count} AS "appealsCount", ${part.firstAt} AS "firstAt", ${part.lastAt} AS "lastAt",
     greatest(i.created_at, ${part.firstAt}) AS "createdAt", ${part.answeredAt} AS "answeredAt"`;
 }
@@ -466,6 +490,12 @@ export class IncidentsRepository extends SqlRepository {
       [appealIds],
       tx,
     );
+    // A reason line 1 wrote may name the citizen.
+    await this.rows(
+      `UPDATE incident_membership_changes SET reason = $2 WHERE appeal_id = ANY($1) AND reason IS NOT NULL`,
+      [appealIds, erasedText],
+      tx,
+    );
     const incidentIds = [
       ...new Set((await this.incidentsOf(tx, appealIds)).flatMap((r) => r.incident_id ?? [])),
     ];
@@ -665,6 +695,171 @@ export class IncidentsRepository extends SqlRepository {
               n.status AS "answerStatus", n.author_id AS "authorId", n.organisation_id AS "organisationId"
          FROM incident_answers d JOIN appeals a ON a.id = d.appeal_id JOIN answers n ON n.id = d.answer_id
         WHERE d.incident_id = $1 AND ${appealScopeSql(scope, params)} ORDER BY a.registered_at, a.id`,
+      params,
+    );
+  }
+
+  /** Whether the appeal exists within the scope. */
+  async appealVisibleTo(appealId: string, scope: AccessScope): Promise<boolean> {
+    const params: unknown[] = [appealId];
+    const rows = await this.rows(
+      `SELECT 1 FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params)}`,
+      params,
+    );
+    return rows.length > 0;
+  }
+
+  /** Locks the incident's row (an appeal joins or leaves it); undefined when there is none. */
+  lockIncident(tx: Db, id: string): Promise<{ id: string; number: number; status: string } | undefined> {
+    return this.one(
+      `SELECT id, number::int AS number, status FROM incidents WHERE id = $1 FOR NO KEY UPDATE`,
+      [id],
+      tx,
+    );
+  }
+
+  /** The incident's drafts written on this appeal (incident_answers), with each answer's status now. */
+  appealDrafts(
+    tx: Db,
+    incidentId: string,
+    appealId: string,
+  ): Promise<{ answerId: string; status: string }[]> {
+    return this.rows(
+      `SELECT d.answer_id AS "answerId", n.status FROM incident_answers d JOIN answers n ON n.id = d.answer_id
+        WHERE d.incident_id = $1 AND d.appeal_id = $2`,
+      [incidentId, appealId],
+      tx,
+    );
+  }
+
+  /**
+   * The appeal left the incident: its drafts are no longer the incident's, and a part whose drafts none waits any
+   * more is free to be drafted again (it was pending on this appeal's draft alone).
+   */
+  async forgetAppealDrafts(tx: Db, incidentId: string, appealId: string): Promise<void> {
+    await this.rows(
+      `DELETE FROM incident_answers WHERE incident_id = $1 AND appeal_id = $2`,
+      [incidentId, appealId],
+      tx,
+    );
+    await this.rows(
+      `UPDATE incident_parts p SET draft_text = NULL, drafted_by = NULL, drafted_at = NULL
+        WHERE p.incident_id = $1 AND p.drafted_at IS NOT NULL AND p.answered_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM incident_answers d JOIN answers n ON n.id = d.answer_id
+                           WHERE d.incident_id = p.incident_id AND n.organisation_id = p.organisation_id
+                             AND n.status = 'draft')`,
+      [incidentId],
+      tx,
+    );
+  }
+
+  /** The incident's count and time span as its members are now (one left it, or joined it by hand). */
+  async recount(tx: Db, incidentId: string): Promise<void> {
+    await this.rows(
+      `UPDATE incidents i SET appeals_count = s.n, first_at = coalesce(s.first_at, i.first_at),
+              last_at = coalesce(s.last_at, i.last_at)
+         FROM (SELECT count(*)::int AS n, min(a.registered_at) AS first_at, max(a.registered_at) AS last_at
+                 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id WHERE l.incident_id = $1) s
+        WHERE i.id = $1`,
+      [incidentId],
+      tx,
+    );
+  }
+
+  async recordMembershipChange(
+    tx: Db,
+    change: {
+      incidentId: string;
+      appealId: string;
+      kind: 'excluded' | 'added';
+      reason: string | null;
+      actorId: string;
+    },
+  ): Promise<void> {
+    await this.rows(
+      `INSERT INTO incident_membership_changes (incident_id, appeal_id, kind, reason, actor_id)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [change.incidentId, change.appealId, change.kind, change.reason, change.actorId],
+      tx,
+    );
+  }
+
+  /** The incidents each of these appeals was excluded from by line 1: grouping never puts them back there. */
+  excludedFrom(tx: Db, appealIds: string[]): Promise<{ appeal_id: string; incident_id: string }[]> {
+    if (appealIds.length === 0) return Promise.resolve([]);
+    return this.rows(
+      `SELECT DISTINCT appeal_id, incident_id FROM incident_membership_changes
+        WHERE appeal_id = ANY($1::uuid[]) AND kind = 'excluded'`,
+      [appealIds],
+      tx,
+    );
+  }
+
+  /** Line 1's changes of the incident's members within the scope, newest first. */
+  membershipChanges(incidentId: string, scope: AccessScope): Promise<IncidentMembershipChange[]> {
+    const params: unknown[] = [incidentId];
+    return this.rows<IncidentMembershipChange>(
+      `SELECT c.kind, c.appeal_id AS "appealId", a.registration_number AS "registrationNumber", c.reason,
+              c.actor_id AS "actorId", u.full_name AS "actorName", c.at
+         FROM incident_membership_changes c JOIN appeals a ON a.id = c.appeal_id
+              LEFT JOIN users u ON u.id = c.actor_id
+        WHERE c.incident_id = $1 AND ${appealScopeSql(scope, params)}
+        ORDER BY c.at DESC, c.id DESC`,
+      params,
+    );
+  }
+
+  /**
+   * Open incidents the appeal may be added to, within the scope: with a search, those whose number it is or that
+   * hold the appeal of that number; without one, those holding appeals like this one — sharing its text's bands
+   * or its address on its topic — most alike first, then the latest open ones. Incidents it was excluded from are
+   * not offered.
+   */
+  candidates(
+    appealId: string,
+    scope: AccessScope,
+    search: string | undefined,
+    limit = 10,
+  ): Promise<IncidentCandidate[]> {
+    const params: unknown[] = [appealId, limit];
+    const visible =
+      scope.organisationIds === null
+        ? 'TRUE'
+        : `EXISTS (SELECT 1 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                    WHERE l.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
+    const title = titleSql(scope, params);
+    const count = countSql(scope, params);
+    let found: string;
+    const q = search?.trim().replace(/^№\s*/u, '') ?? '';
+    if (q) {
+      params.push(q);
+      const n = `$${params.length}`;
+      found = `SELECT i.id, 0 AS rank FROM incidents i WHERE $${params.length}::text ~ '^[0-9]{1,12}$' AND i.number = ${n}::text::bigint
+               UNION SELECT l.incident_id, 1 FROM appeals a JOIN appeal_incidents l ON l.appeal_id = a.id
+                WHERE a.registration_number = ${n}`;
+    } else {
+      found = `SELECT l.incident_id AS id, -count(*) AS rank
+                 FROM appeal_cluster_keys k CROSS JOIN LATERAL unnest(k.bands) b(band)
+                 JOIN appeal_cluster_bands d ON d.band = b.band AND d.appeal_id <> k.appeal_id
+                 JOIN appeal_incidents l ON l.appeal_id = d.appeal_id
+                WHERE k.appeal_id = $1 GROUP BY l.incident_id
+               UNION ALL
+               SELECT l.incident_id, -1000 FROM appeal_cluster_keys k
+                 JOIN appeal_cluster_keys o ON o.address_key = k.address_key AND o.topic_id = k.topic_id
+                      AND o.appeal_id <> k.appeal_id
+                 JOIN appeal_incidents l ON l.appeal_id = o.appeal_id
+                WHERE k.appeal_id = $1 AND k.address_key IS NOT NULL`;
+    }
+    return this.rows<IncidentCandidate>(
+      `WITH f AS (SELECT id, min(rank) AS rank FROM (${found}) x GROUP BY id)
+       SELECT i.id, i.number::int AS number, ${title} AS title, ${count} AS "appealsCount", i.last_at AS "lastAt",
+              ${q ? 'FALSE' : '(f.rank IS NOT NULL)'} AS similar
+         FROM incidents i ${q ? 'JOIN' : 'LEFT JOIN'} f ON f.id = i.id
+        WHERE i.status = 'open' AND ${visible}
+          AND NOT EXISTS (SELECT 1 FROM incident_membership_changes c
+                           WHERE c.appeal_id = $1 AND c.incident_id = i.id AND c.kind = 'excluded')
+          AND NOT EXISTS (SELECT 1 FROM appeal_incidents m WHERE m.appeal_id = $1 AND m.incident_id = i.id)
+        ORDER BY f.rank NULLS LAST, i.last_at DESC, i.id LIMIT $2`,
       params,
     );
   }

@@ -26,7 +26,9 @@ import {
   type ClusterKey,
   DONE_STATUSES as DONE,
   type IncidentAppeal,
+  type IncidentCandidate,
   type IncidentDetail,
+  type IncidentMembershipChange,
   type IncidentPart,
   IncidentsRepository,
   type IncidentSummary,
@@ -71,6 +73,8 @@ export type IncidentView = IncidentDetail & {
   /** Whether the draft shown waits for approval (else it is the answer that went out). */
   draftAwaitsApproval: boolean;
   awaitingDraft: number;
+  /** Line 1's exclusions and additions, within the scope, newest first. */
+  membershipChanges: IncidentMembershipChange[];
 };
 
 /** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
@@ -319,12 +323,21 @@ export class Incidents {
         ])
       ).map((r) => [r.id, new Date(r.last_at)]),
     );
+    // Incidents line 1 excluded an item from: it is never put back into them (it may join another).
+    const excluded = new Set(
+      (
+        await this.repository.excludedFrom(
+          tx,
+          items.filter((i) => matchesOf[i.index].size > 0).map((i) => i.a.id),
+        )
+      ).map((r) => `${r.appeal_id}:${r.incident_id}`),
+    );
     for (const item of items) {
       const matches = matchesOf[item.index];
       const me = incidentOf.get(item.a.id);
       if (matches.size === 0 || !me || me.incidentId) continue;
       const of = (id: string) => incidentOf.get(id) ?? { incidentId: null, open: false };
-      const openIds = [
+      const openOfMatches = [
         ...new Set(
           [...matches.keys()]
             .map(of)
@@ -332,6 +345,10 @@ export class Incidents {
             .map((m) => m.incidentId!),
         ),
       ];
+      const openIds = openOfMatches.filter((id) => !excluded.has(`${item.a.id}:${id}`));
+      const loose = [...matches.keys()].filter((id) => incidentOf.has(id) && !of(id).incidentId);
+      // Matched only an incident it was excluded from: it stays on its own rather than start an incident alone.
+      if (openIds.length === 0 && openOfMatches.length > 0 && loose.length === 0) continue;
       const created = openIds.length === 0;
       let incidentId: string;
       if (created) {
@@ -347,9 +364,7 @@ export class Incidents {
         incidentId = openIds.length === 1 ? openIds[0] : latest(openIds, lastAt, creations);
       }
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
-      const joining = created
-        ? [...matches.keys()].filter((id) => incidentOf.has(id) && !of(id).incidentId)
-        : [];
+      const joining = created ? loose : [];
       const linked = [item.a.id, ...joining];
       for (const id of linked) {
         links.push({ appealId: id, incidentId });
@@ -416,9 +431,10 @@ export class Incidents {
         notFoundError(NOT_FOUND),
       );
     }
-    const [parts, drafts] = await Promise.all([
+    const [parts, drafts, membershipChanges] = await Promise.all([
       this.repository.parts(id, scope),
       this.repository.drafts(id, scope),
+      this.repository.membershipChanges(id, scope),
     ]);
     const shown: IncidentPart | undefined = parts.find((p) => p.pending) ?? parts.find((p) => p.answeredAt);
     const waiting = new Set(drafts.filter((d) => d.answerStatus === 'draft').map((d) => d.appealId));
@@ -430,7 +446,21 @@ export class Incidents {
       draftedAt: shown?.draftedAt ?? null,
       draftAwaitsApproval: shown?.pending ?? false,
       awaitingDraft: appeals.filter((a) => !DONE.includes(a.status) && !waiting.has(a.id)).length,
+      membershipChanges,
     };
+  }
+
+  /**
+   * Open incidents an appeal may be added to (see IncidentsRepository.candidates); undefined when the appeal is not
+   * within the scope.
+   */
+  async candidates(
+    appealId: string,
+    scope: AccessScope,
+    search?: string,
+  ): Promise<IncidentCandidate[] | undefined> {
+    if (!UUID.test(appealId) || !(await this.repository.appealVisibleTo(appealId, scope))) return undefined;
+    return this.repository.candidates(appealId, scope, search);
   }
 
   /**

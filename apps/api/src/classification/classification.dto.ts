@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
-import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
+import { MAX_EXCLUSION_REASON, MAX_INCIDENT_ANSWER } from '@inbox/incidents';
 import {
   OptionalBool,
   OptionalDate,
@@ -21,6 +21,7 @@ import {
   OptionalText,
   PageCursor,
   PageLimit,
+  RequiredText,
 } from '../query-fields';
 
 /** What adding a topic and changing one share, optional in both. */
@@ -177,6 +178,31 @@ export class IncidentAnswerDto {
   @IsString({ message: 'Текст ответа — строка' })
   @MaxLength(MAX_INCIDENT_ANSWER, { message: `Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов` })
   text!: string;
+}
+
+export class ExcludeFromIncidentDto {
+  @RequiredText({
+    min: 1,
+    max: MAX_EXCLUSION_REASON,
+    missing: 'Укажите, почему обращение не относится к инциденту',
+    tooLong: `Причина — не длиннее ${MAX_EXCLUSION_REASON} символов`,
+    description: 'Почему обращение не относится к инциденту (в истории обращения и инцидента)',
+  })
+  reason!: string;
+}
+
+export class AddToIncidentDto {
+  @ApiProperty({ format: 'uuid', description: 'Открытый инцидент, к которому добавить обращение' })
+  @IsUUID('all', { message: 'Выберите инцидент' })
+  incidentId!: string;
+}
+
+export class IncidentCandidatesQueryDto {
+  @OptionalText(40, {
+    description: 'Номер инцидента (например 12) или номер обращения, входящего в него (2026-000123)',
+    tooLong: 'Номер — не длиннее 40 символов',
+  })
+  q?: string;
 }
 
 export class ChannelQueryDto {

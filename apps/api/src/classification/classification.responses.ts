@@ -115,6 +115,7 @@ export class FastTrackRuleResponseDto {
 
 export class IncidentSummaryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Номер инцидента: «Инцидент № 12»' }) number!: number;
   @ApiProperty() title!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
   @ApiProperty({ type: String, nullable: true }) topicName!: string | null;
@@ -181,6 +182,54 @@ export class IncidentDetailDto extends OmitType(IncidentSummaryDto, ['channels']
   awaitingDraft!: number;
   @ApiProperty({ type: [IncidentAppealDto], description: 'Обращения инцидента в пределах вашей области' })
   appeals!: IncidentAppealDto[];
+  @ApiProperty({
+    type: () => [IncidentMembershipChangeDto],
+    description:
+      'Кого 1-я линия исключила из инцидента или добавила к нему (в пределах вашей области), новые первыми',
+  })
+  membershipChanges!: IncidentMembershipChangeDto[];
+}
+
+export class IncidentMembershipChangeDto {
+  @ApiProperty({ enum: ['excluded', 'added'] }) kind!: string;
+  @ApiProperty({ format: 'uuid' }) appealId!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Причина исключения' }) reason!: string | null;
+  @ApiProperty({ format: 'uuid' }) actorId!: string;
+  @ApiProperty({ type: String, nullable: true }) actorName!: string | null;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class IncidentCandidateDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() number!: number;
+  @ApiProperty() title!: string;
+  @ApiProperty() appealsCount!: number;
+  @ApiProperty({ format: 'date-time' }) lastAt!: string;
+  @ApiProperty({ description: 'Найден по похожим обращениям (тексту или адресу), а не поиском' })
+  similar!: boolean;
+}
+
+export class ExcludedFromIncidentDto {
+  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+  @ApiProperty() incidentNumber!: number;
+  @ApiProperty({ description: 'Проекты ответа инцидента по этому обращению, отменённые (не отправленные)' })
+  discardedDrafts!: number;
+}
+
+export class AddedToIncidentDto {
+  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+  @ApiProperty() incidentNumber!: number;
+  @ApiProperty({
+    description: 'Проект ответа инцидента, ждущий согласования, подготовлен и по этому обращению',
+  })
+  drafted!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Почему проект по обращению подготовить не удалось',
+  })
+  draftRefused!: string | null;
 }
 
 export class IncidentAppealFailureDto {

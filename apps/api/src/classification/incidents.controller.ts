@@ -6,17 +6,27 @@ import {
   ApiOkResponse,
   ApiOperation,
 } from '@nestjs/swagger';
-import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { type Actor, AppealQueries } from '@inbox/appeals';
-import { maskPersonNames, redactStrings } from '@inbox/common';
-import { Incidents } from '@inbox/incidents';
-import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
+import { maskPersonNames, notFoundError, redactStrings } from '@inbox/common';
+import { IncidentMembership, Incidents } from '@inbox/incidents';
 import {
+  AddToIncidentDto,
+  ExcludeFromIncidentDto,
+  IncidentAnswerDto,
+  IncidentCandidatesQueryDto,
+  IncidentListQueryDto,
+} from './classification.dto';
+import {
+  AddedToIncidentDto,
+  ExcludedFromIncidentDto,
   IncidentAnswerResultDto,
+  IncidentCandidateDto,
   IncidentDetailDto,
   IncidentDraftResultDto,
   IncidentPageDto,
 } from './classification.responses';
+import { staffDenied } from '../staff-action';
 import { StaffController } from '../staff-controller';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -105,5 +115,72 @@ export class IncidentsController {
   @ApiConflictResponse({ description: 'Проект ещё не подготовлен, или на инцидент уже дан ответ' })
   approve(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
     return this.incidents.approve(id, actorOf(staff));
+  }
+}
+
+/**
+ * Line 1 corrects the automatic grouping on an appeal's card: «Исключить из инцидента» (with a reason) and
+ * «Добавить к инциденту» (an open one, offered from the incidents of similar appeals, or found by its number or a
+ * member's number). Operators and supervisors only.
+ */
+@StaffController('api/v1/appeals', 'incidents', { forbidden: true })
+export class AppealIncidentController {
+  constructor(
+    private readonly incidents: Incidents,
+    private readonly membership: IncidentMembership,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get(':id/incident-candidates')
+  @Roles(Role.Operator, Role.Supervisor)
+  @ApiOperation({
+    summary:
+      'Открытые инциденты, к которым можно добавить обращение: сначала инциденты похожих обращений; поиск по номеру инцидента или номеру входящего в него обращения',
+  })
+  @ApiOkResponse({ type: [IncidentCandidateDto] })
+  @ApiNotFoundResponse({ description: 'Обращение не найдено' })
+  async candidates(
+    @Param('id', ID) id: string,
+    @Query() query: IncidentCandidatesQueryDto,
+    @Staff() staff: StaffContext,
+  ) {
+    const candidates = await this.incidents.candidates(id, staff.scope, query.q);
+    if (!candidates) {
+      await this.audit.record(staffDenied(staff, 'list-incident-candidates', 'appeal', id));
+      throw notFoundError('Обращение не найдено');
+    }
+    return candidates;
+  }
+
+  @Post(':id/exclude-from-incident')
+  @Roles(Role.Operator, Role.Supervisor)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Исключить обращение из инцидента (с причиной): оно рассматривается отдельно, проект ответа инцидента по нему отменяется, в этот инцидент оно автоматически больше не попадёт',
+  })
+  @ApiOkResponse({ type: ExcludedFromIncidentDto })
+  @ApiNotFoundResponse({ description: 'Обращение не найдено' })
+  @ApiConflictResponse({
+    description: 'Обращение не входит в инцидент, или ответ инцидента по нему уже согласован или отправлен',
+  })
+  exclude(@Param('id', ID) id: string, @Body() body: ExcludeFromIncidentDto, @Staff() staff: StaffContext) {
+    return this.membership.exclude(id, actorOf(staff), body.reason);
+  }
+
+  @Post(':id/add-to-incident')
+  @Roles(Role.Operator, Role.Supervisor)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Добавить обращение (в работе, не входящее в инцидент) к открытому инциденту; проект ответа инцидента, ждущий согласования, готовится и по нему',
+  })
+  @ApiOkResponse({ type: AddedToIncidentDto })
+  @ApiNotFoundResponse({ description: 'Обращение или инцидент не найдены' })
+  @ApiConflictResponse({
+    description: 'Обращение уже в инциденте или не в работе, или на инцидент уже дан ответ',
+  })
+  add(@Param('id', ID) id: string, @Body() body: AddToIncidentDto, @Staff() staff: StaffContext) {
+    return this.membership.add(id, actorOf(staff), body.incidentId);
   }
 }

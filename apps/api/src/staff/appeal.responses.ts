@@ -213,6 +213,8 @@ export class AppealClassificationDto {
   @ApiProperty({ type: String, nullable: true }) modelId!: string | null;
   @ApiProperty({ type: [String], nullable: true }) suggestedOrganisationIds!: string[] | null;
   @ApiProperty({ type: String, nullable: true }) incidentId!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Номер инцидента: «Инцидент № 12»' })
+  incidentNumber!: number | null;
 }
 
 export class AppealFlagDto {

@@ -74,6 +74,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/add-to-incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Добавить обращение (в работе, не входящее в инцидент) к открытому инциденту; проект ответа инцидента, ждущий согласования, готовится и по нему */
+        post: operations["AppealIncidentController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/answers": {
         parameters: {
             query?: never;
@@ -382,6 +399,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/exclude-from-incident": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Исключить обращение из инцидента (с причиной): оно рассматривается отдельно, проект ответа инцидента по нему отменяется, в этот инцидент оно автоматически больше не попадёт */
+        post: operations["AppealIncidentController_exclude"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/extend": {
         parameters: {
             query?: never;
@@ -478,6 +512,23 @@ export interface paths {
         put?: never;
         /** Отклонить признак */
         post: operations["AppealClassificationController_dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/incident-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Открытые инциденты, к которым можно добавить обращение: сначала инциденты похожих обращений; поиск по номеру инцидента или номеру входящего в него обращения */
+        get: operations["AppealIncidentController_candidates"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2355,6 +2406,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddedToIncidentDto: {
+            /** @description Проект ответа инцидента, ждущий согласования, подготовлен и по этому обращению */
+            drafted: boolean;
+            /** @description Почему проект по обращению подготовить не удалось */
+            draftRefused: string | null;
+            /** Format: uuid */
+            incidentId: string;
+            incidentNumber: number;
+        };
+        AddToIncidentDto: {
+            /**
+             * Format: uuid
+             * @description Открытый инцидент, к которому добавить обращение
+             */
+            incidentId: string;
+        };
         AnswerDeliveryDto: {
             /** @description Канал, которым ответ уходит заявителю */
             channel: string;
@@ -2570,6 +2637,8 @@ export interface components {
         AppealClassificationDto: {
             confidence: number | null;
             incidentId: string | null;
+            /** @description Номер инцидента: «Инцидент № 12» */
+            incidentNumber: number | null;
             modelId: string | null;
             /** @enum {string} */
             state: "pending" | "auto" | "manual" | "confirmed";
@@ -3417,6 +3486,17 @@ export interface components {
             retryForMs: number;
             totals: components["schemas"]["OutboxTotalsDto"];
         };
+        ExcludedFromIncidentDto: {
+            /** @description Проекты ответа инцидента по этому обращению, отменённые (не отправленные) */
+            discardedDrafts: number;
+            /** Format: uuid */
+            incidentId: string;
+            incidentNumber: number;
+        };
+        ExcludeFromIncidentDto: {
+            /** @description Почему обращение не относится к инциденту (в истории обращения и инцидента) */
+            reason: string;
+        };
         ExtendDto: {
             /** @description Для kind=appeal: на сколько дней (1–30) */
             days?: number;
@@ -3677,6 +3757,17 @@ export interface components {
             /** @description Почему обращение не удалось обработать */
             message: string;
         };
+        IncidentCandidateDto: {
+            appealsCount: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastAt: string;
+            number: number;
+            /** @description Найден по похожим обращениям (тексту или адресу), а не поиском */
+            similar: boolean;
+            title: string;
+        };
         IncidentDetailDto: {
             addressKey: string | null;
             /** Format: date-time */
@@ -3716,6 +3807,10 @@ export interface components {
              * @description Последнее обращение (подразделению — из его обращений)
              */
             lastAt: string;
+            /** @description Кого 1-я линия исключила из инцидента или добавила к нему (в пределах вашей области), новые первыми */
+            membershipChanges: components["schemas"]["IncidentMembershipChangeDto"][];
+            /** @description Номер инцидента: «Инцидент № 12» */
+            number: number;
             /**
              * @description Для подразделения — состояние его части: answered, когда его обращения отвечены
              * @enum {string}
@@ -3734,6 +3829,21 @@ export interface components {
             incidentId: string;
             /** @description Обращения, уже получившие ответ или закрытые, и проекты, уже отправленные или отменённые */
             skipped: number;
+        };
+        IncidentMembershipChangeDto: {
+            /** Format: uuid */
+            actorId: string;
+            actorName: string | null;
+            /** Format: uuid */
+            appealId: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "excluded" | "added";
+            /** @description Причина исключения */
+            reason: string | null;
+            /** @example 2026-000123 */
+            registrationNumber: string;
         };
         IncidentPageDto: {
             items: components["schemas"]["IncidentSummaryDto"][];
@@ -3758,6 +3868,8 @@ export interface components {
              * @description Последнее обращение (подразделению — из его обращений)
              */
             lastAt: string;
+            /** @description Номер инцидента: «Инцидент № 12» */
+            number: number;
             /**
              * @description Для подразделения — состояние его части: answered, когда его обращения отвечены
              * @enum {string}
@@ -5161,6 +5273,52 @@ export interface operations {
             };
         };
     };
+    AppealIncidentController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddToIncidentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedToIncidentDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Обращение или инцидент не найдены */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Обращение уже в инциденте или не в работе, или на инцидент уже дан ответ */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     AppealDetailsController_answers: {
         parameters: {
             query?: never;
@@ -5615,6 +5773,52 @@ export interface operations {
             };
         };
     };
+    AppealIncidentController_exclude: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExcludeFromIncidentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExcludedFromIncidentDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Обращение не найдено */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Обращение не входит в инцидент, или ответ инцидента по нему уже согласован или отправлен */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkflowController_extend: {
         parameters: {
             query?: never;
@@ -5765,6 +5969,44 @@ export interface operations {
                 content?: never;
             };
             /** @description Обращение не найдено (или вне вашей области доступа) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AppealIncidentController_candidates: {
+        parameters: {
+            query?: {
+                /** @description Номер инцидента (например 12) или номер обращения, входящего в него (2026-000123) */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentCandidateDto"][];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Обращение не найдено */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -845,6 +845,8 @@ export class AppealsRepository {
               a.classification_state, a.classification_confidence, a.classifier_model_id,
               a.suggested_organisation_ids::text[] AS suggested_organisation_ids,
               (SELECT l.incident_id FROM appeal_incidents l WHERE l.appeal_id = a.id) AS incident_id,
+              (SELECT i.number::int FROM appeal_incidents l JOIN incidents i ON i.id = l.incident_id
+                WHERE l.appeal_id = a.id) AS incident_number,
               a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address,
               p.snils
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
@@ -996,7 +998,8 @@ export class AppealsRepository {
   /**
    * Links each appeal that is in no incident yet to its incident (libs/incidents groups them), in one statement;
    * returns those linked. The link is a row of `appeal_incidents` (this lib's table), not a column of `appeals`:
-   * joining an incident writes no version of the appeal's row (issue 18), and an appeal never leaves its incident.
+   * joining an incident writes no version of the appeal's row (issue 18). An appeal leaves its incident only when
+   * line 1 excludes it (unlinkFromIncident).
    */
   async linkToIncidents(tx: Db, links: { appealId: string; incidentId: string }[]): Promise<string[]> {
     if (links.length === 0) return [];
@@ -1008,6 +1011,26 @@ export class AppealsRepository {
       [JSON.stringify(links)],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Takes the appeal (the caller holds its row) out of its incident; returns the incident it left, if any. */
+  async unlinkFromIncident(tx: Db, appealId: string): Promise<string | undefined> {
+    const [row] = await queryRows<{ incident_id: string }>(
+      tx,
+      `DELETE FROM appeal_incidents WHERE appeal_id = $1 RETURNING incident_id`,
+      [appealId],
+    );
+    return row?.incident_id;
+  }
+
+  /** The appeal's incident, read in the caller's transaction. */
+  async incidentOf(tx: Db, appealId: string): Promise<string | undefined> {
+    const [row] = await queryRows<{ incident_id: string }>(
+      tx,
+      `SELECT incident_id FROM appeal_incidents WHERE appeal_id = $1`,
+      [appealId],
+    );
+    return row?.incident_id;
   }
 
   /** Each appeal's applicant's names, by appeal id: what an administrator's rows mask in their texts. */
