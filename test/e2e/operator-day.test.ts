@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Role, StaffUsers } from '@inbox/access';
+import { Incidents } from '@inbox/incidents';
 import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
@@ -404,6 +405,87 @@ describe("an operator's working day (browser e2e)", () => {
       .filter({ hasText: `Объединено с № ${secondNo}` })
       .waitFor();
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('excludes an appeal grouped wrongly from its incident and adds a missed one, from their cards', async () => {
+    const text =
+      'В доме по ул. Светлановской, 50 с утра нет холодной воды во всех подъездах, аварийная служба не отвечает';
+    const ids3 = await registerItems(
+      t.stack,
+      [`${text}.`, `${text}, когда дадут?`, `${text}, помогите.`].map((body, k) =>
+        inboundItem({ text: body, address: undefined, externalId: `pos-water-${k}-${Date.now()}` }),
+      ),
+    );
+    const [missed] = await registerItems(t.stack, [
+      inboundItem({
+        text: 'На ул. Светлановской, 52 вода идёт ржавая и еле течёт, напора нет совсем',
+        address: undefined,
+        externalId: `pos-rust-${Date.now()}`,
+      }),
+    ]);
+    const incidents = t.stack.api.get(Incidents);
+    const card = async (id: string) =>
+      (await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as {
+        registrationNumber: string;
+        registeredAt: string;
+        subject: string | null;
+        text: string;
+        classification: { incidentId: string | null; incidentNumber: number | null };
+      };
+    for (const id of ids3) {
+      const c = await card(id);
+      await incidents.cluster({
+        id,
+        registeredAt: new Date(c.registeredAt),
+        topicId: null,
+        subject: c.subject,
+        text: c.text,
+        address: null,
+      });
+    }
+    const { classification } = await card(ids3[0]);
+    const number = classification.incidentNumber!;
+    expect(number).toBeGreaterThan(0);
+
+    const page = await open(`/appeals/${ids3[0]}`);
+    const notice = page.getByTestId('incident-notice');
+    await notice.getByText(`Входит в инцидент № ${number}`).waitFor();
+    await notice.getByRole('button', { name: 'Исключить из инцидента' }).click();
+    const exclude = page.getByRole('dialog', { name: `Исключить из инцидента № ${number}` });
+    // No reason, no exclusion.
+    expect(await exclude.getByRole('button', { name: 'Исключить' }).isDisabled()).toBe(true);
+    await exclude.getByRole('textbox', { name: 'Причина' }).fill('Вода есть, жалоба на отопление');
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await exclude.getByRole('button', { name: 'Исключить' }).click();
+    await page
+      .getByTestId('history-item')
+      .filter({ hasText: `Исключено из инцидента № ${number}: Вода есть, жалоба на отопление` })
+      .waitFor();
+    expect(await page.getByTestId('incident-notice').count()).toBe(0);
+    expect((await card(ids3[0])).classification.incidentId).toBeNull();
+
+    // The missed one: found by the incident's number and added.
+    expect((await card(missed)).classification).toMatchObject({ incidentId: null });
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${missed}`);
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Добавить к инциденту' })
+      .click();
+    const add = page.getByRole('dialog', { name: 'Добавить к инциденту' });
+    await add.getByRole('textbox', { name: 'Поиск' }).fill(String(number));
+    await add
+      .getByTestId('incident-candidate')
+      .filter({ hasText: `Инцидент № ${number}` })
+      .getByRole('radio')
+      .check();
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await add.getByRole('button', { name: 'Добавить' }).click();
+    await page.getByTestId('incident-notice').getByText(`Входит в инцидент № ${number}`).waitFor();
+    await page
+      .getByTestId('history-item')
+      .filter({ hasText: `Добавлено к инциденту № ${number}` })
+      .waitFor();
     expect(problems.get(page)).toEqual([]);
   });
 

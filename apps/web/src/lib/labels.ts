@@ -128,6 +128,8 @@ export const EVENT_LABEL: Record<string, string> = {
   'fast-tracked': 'Назначено ускоренное рассмотрение',
   'incident-linked': 'Связано с инцидентом',
   'incident-answered': 'Дан ответ по инциденту',
+  'incident-excluded': 'Исключено из инцидента',
+  'incident-added': 'Добавлено к инциденту',
   'legal-flag-raised': 'Выявлен признак по 59-ФЗ',
   'legal-flag-confirmed': 'Признак по 59-ФЗ подтверждён',
   'legal-flag-dismissed': 'Признак по 59-ФЗ отклонён',

@@ -103,7 +103,7 @@ function IncidentList() {
             >
               <Table.Td>
                 <Anchor component={Link} to={`/incidents/${i.id}`} size="sm" fw={500}>
-                  {i.title}
+                  № {i.number}. {i.title}
                 </Anchor>
               </Table.Td>
               <Table.Td>{i.topicName ?? '—'}</Table.Td>
@@ -194,7 +194,7 @@ function IncidentDetail({ id }: { id: string }) {
     <Stack gap="sm">
       {back}
       <PageTitle
-        title={`Инцидент: ${i.title}`}
+        title={`Инцидент № ${i.number}: ${i.title}`}
         subtitle={`${i.topicName ?? 'Тема не определена'} · ${i.appealsCount} ${plural(
           i.appealsCount,
           'обращение',
@@ -246,6 +246,28 @@ function IncidentDetail({ id }: { id: string }) {
           </Table.Tr>
         ))}
       </ListTable>
+
+      {i.membershipChanges.length > 0 && (
+        <Paper withBorder p="md" radius="md" component="section" aria-label="Изменения состава">
+          <Stack gap={4}>
+            <Text fw={600}>Изменения состава</Text>
+            {i.membershipChanges.map((c) => (
+              <Text
+                key={`${c.kind}-${c.appealId}-${c.at}`}
+                size="sm"
+                data-testid="incident-membership-change"
+              >
+                {formatInZone(c.at, zone)} · {c.actorName ?? 'сотрудник'}:{' '}
+                {c.kind === 'excluded' ? 'исключено' : 'добавлено'}{' '}
+                <Anchor component={Link} to={`/appeals/${c.appealId}`} size="sm">
+                  № {c.registrationNumber}
+                </Anchor>
+                {c.reason ? ` — ${c.reason}` : ''}
+              </Text>
+            ))}
+          </Stack>
+        </Paper>
+      )}
 
       <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ на инцидент">
         <Stack gap="xs">

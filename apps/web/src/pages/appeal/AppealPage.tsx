@@ -33,6 +33,7 @@ import { ClassificationPanel } from './ClassificationPanel';
 import { DeadlinesPanel } from './DeadlinesPanel';
 import { FlagsPanel } from './FlagsPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { AddToIncidentDialog, ExcludeFromIncidentDialog } from './IncidentMembershipDialogs';
 import { JoinDialog } from './JoinDialog';
 import { KnowledgePanel } from './KnowledgePanel';
 import { NotesPanel } from './NotesPanel';
@@ -262,6 +263,11 @@ export function AppealPage() {
               Объединить с обращением
             </Button>
           )}
+          {actions.has('add-to-incident') && (
+            <Button size="sm" variant="default" onClick={() => setDialog('add-to-incident')}>
+              Добавить к инциденту
+            </Button>
+          )}
           {/* A withdrawn appeal closes from its notice below, with the reason. */}
           {actions.has('close') && (
             <Button
@@ -292,6 +298,29 @@ export function AppealPage() {
         >
           {notice.text}
         </Notice>
+      )}
+
+      {a.classification.incidentId && (
+        <StatusAlert
+          color="blue"
+          variant="light"
+          data-testid="incident-notice"
+          title={`Входит в инцидент № ${a.classification.incidentNumber ?? ''}`}
+        >
+          <Group justify="space-between" gap="xs">
+            <Text size="sm">
+              Обращение сгруппировано с другими об одной проблеме; ответ готовится один на всех.{' '}
+              <Anchor component={Link} to={`/incidents/${a.classification.incidentId}`}>
+                Открыть инцидент
+              </Anchor>
+            </Text>
+            {isOpen && a.access.mayEscalate && (
+              <Button size="xs" variant="default" onClick={() => setDialog('exclude-from-incident')}>
+                Исключить из инцидента
+              </Button>
+            )}
+          </Group>
+        </StatusAlert>
       )}
 
       {joined && (
@@ -440,6 +469,23 @@ export function AppealPage() {
         onSubmit={(userId) =>
           run(() => call('assign', { params: { id }, body: { userId } }), 'Исполнитель назначен')
         }
+      />
+      <ExcludeFromIncidentDialog
+        opened={dialog === 'exclude-from-incident'}
+        card={a}
+        incidentNumber={a.classification.incidentNumber}
+        busy={act.isPending}
+        error={dialogError}
+        onClose={() => setDialog(null)}
+        run={(fn, done) => run(fn, done)}
+      />
+      <AddToIncidentDialog
+        opened={dialog === 'add-to-incident'}
+        card={a}
+        busy={act.isPending}
+        error={dialogError}
+        onClose={() => setDialog(null)}
+        run={(fn, done) => run(fn, done)}
       />
       <JoinDialog
         opened={dialog === 'join'}

@@ -76,6 +76,10 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
       return isCorrection(e) && typeof d.text === 'string' ? `Исправленный текст: ${d.text}` : null;
     case 'joined':
       return joinedText(d);
+    case 'incident-excluded':
+      return `Исключено из инцидента № ${String(d.incidentNumber ?? '')}: ${String(d.reason ?? '')}`;
+    case 'incident-added':
+      return `Добавлено к инциденту № ${String(d.incidentNumber ?? '')}`;
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivered':

@@ -44,13 +44,21 @@ describe('cardToolbar: each button where the api allows it', () => {
       'extend',
       'redirect',
       'join',
+      'add-to-incident',
     ]);
     // An administrator's card: the api refuses their «Взять в работу», so it is not there.
     const admin = { ...ME, role: 'admin' };
     expect(
       cardToolbar(card({ access: { mayEscalate: true, mayAssign: true, mayExtendAppeal: true } }), admin),
-    ).toEqual(['escalate', 'assign', 'fast-track', 'extend', 'join']);
+    ).toEqual(['escalate', 'assign', 'fast-track', 'extend', 'join', 'add-to-incident']);
     expect(cardToolbar(card(), ME)).toEqual([]);
+    // In an incident already: it is excluded from its notice first, not added to another.
+    const grouped = { incidentId: 'i-1' } as AppealCard['classification'];
+    expect(cardToolbar(card({ classification: grouped, access: { mayEscalate: true } }), ME)).toEqual([
+      'escalate',
+      'fast-track',
+      'join',
+    ]);
   });
 
   it('weighs the status: nothing to take once answered; closing and rating then', () => {
@@ -61,10 +69,23 @@ describe('cardToolbar: each button where the api allows it', () => {
 
   it('offers «Ускорить» to line 1 once: not on a fast-tracked or extended appeal, nor to a clerk', () => {
     const line1 = { mayEscalate: true };
-    expect(cardToolbar(card({ access: line1 }), ME)).toEqual(['escalate', 'fast-track', 'join']);
-    expect(cardToolbar(card({ fastTrack: true, access: line1 }), ME)).toEqual(['escalate', 'join']);
+    expect(cardToolbar(card({ access: line1 }), ME)).toEqual([
+      'escalate',
+      'fast-track',
+      'join',
+      'add-to-incident',
+    ]);
+    expect(cardToolbar(card({ fastTrack: true, access: line1 }), ME)).toEqual([
+      'escalate',
+      'join',
+      'add-to-incident',
+    ]);
     const extended = { extended: true } as AppealCard['deadlines'];
-    expect(cardToolbar(card({ deadlines: extended, access: line1 }), ME)).toEqual(['escalate', 'join']);
+    expect(cardToolbar(card({ deadlines: extended, access: line1 }), ME)).toEqual([
+      'escalate',
+      'join',
+      'add-to-incident',
+    ]);
     expect(cardToolbar(card({ status: 'answered', access: line1 }), ME)).toEqual([]);
     expect(cardToolbar(card({ access: { mayAssign: true } }), { ...ME, role: 'clerk' })).toEqual(['assign']);
   });

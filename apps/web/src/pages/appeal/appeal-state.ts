@@ -37,6 +37,8 @@ export type Dialog =
   | 'assign'
   | 'close-withdrawn'
   | 'join'
+  | 'exclude-from-incident'
+  | 'add-to-incident'
   | null;
 
 /** A withdrawal noted in the appeal's history (the first): who took it back, when, and the channel's reason. */
@@ -89,6 +91,7 @@ export type CardAction =
   | 'extend'
   | 'redirect'
   | 'join'
+  | 'add-to-incident'
   | 'close'
   | 'rate';
 
@@ -142,6 +145,8 @@ export function cardToolbar(card: AppealCard, me: Viewer): CardAction[] {
     redirect: open && access.mayRedirect,
     // The same appeal sent twice: line 1 and supervisors (who escalate) join it into the earlier one (JoinCommand).
     join: open && access.mayEscalate,
+    // A missed grouping: line 1 and supervisors add an open appeal in no incident to one (IncidentMembership).
+    'add-to-incident': open && access.mayEscalate && !card.classification?.incidentId,
     // A withdrawn appeal closes from its notice, with the reason.
     close: ['answered', 'redirected'].includes(card.status) && access.mayClose && !closesWithdrawn(card, me),
     rate: ['answered', 'closed'].includes(card.status) && access.mayRate,
