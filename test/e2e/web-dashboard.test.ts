@@ -56,7 +56,7 @@ describe('staff web workspace: dashboards and overview (browser e2e)', () => {
       const list = await json(
         fetch(`${walk.stack.baseUrl}/api/v1/incidents?status=open`, { headers: operatorHeaders }),
       );
-      return (list.items as { id: string; appealsCount: number; title: string }[]).find(
+      return (list.items as { id: string; number: number; appealsCount: number; title: string }[]).find(
         (i) => i.appealsCount === 3,
       );
     }, 30_000);
@@ -72,7 +72,9 @@ describe('staff web workspace: dashboards and overview (browser e2e)', () => {
     await operator.getByRole('link', { name: 'Инциденты' }).click();
     await operator.getByRole('heading', { name: 'Инциденты' }).waitFor();
     await operator.getByTestId('incident-row').getByText(incident.title).first().click();
-    await operator.getByRole('heading', { name: `Инцидент: ${incident.title}` }).waitFor();
+    await operator
+      .getByRole('heading', { name: `Инцидент № ${incident.number}: ${incident.title}` })
+      .waitFor();
     await operator.waitForFunction(
       `document.querySelectorAll('[data-testid="incident-appeal"]').length === 3`,
     );
@@ -121,7 +123,9 @@ describe('staff web workspace: dashboards and overview (browser e2e)', () => {
 
     const supervisor = await signIn('supervisor');
     await supervisor.goto(`${walk.stack.baseUrl}/app/incidents/${incident.id}`);
-    await supervisor.getByRole('heading', { name: `Инцидент: ${incident.title}` }).waitFor();
+    await supervisor
+      .getByRole('heading', { name: `Инцидент № ${incident.number}: ${incident.title}` })
+      .waitFor();
     await supervisor
       .getByTestId('incident-draft')
       .getByText(/водоснабжение восстановлено/)
