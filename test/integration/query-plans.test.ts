@@ -56,6 +56,8 @@ const READERS: Record<string, string> = {
   appeals_scope_search_idx: 'search in an organisation scope',
   appeals_registration_number_trgm: 'search by number',
   appeals_unkeyed_access_code_idx: 'access codes to key at a worker’s start (empty once keyed)',
+  // Partial: only joined appeals have an entry, so the other appeals' writes add none.
+  appeals_joined_into_idx: 'appeals joined into one (a join refuses a chain)',
 };
 
 describe('indexes on appeals', () => {
