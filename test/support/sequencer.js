@@ -7,8 +7,9 @@
  * first, and the short unit specs fill the workers at the end instead of a long suite starting last and
  * running alone.
  *
- * Ahead of them all, the files that took longest in the last full run (LONGEST, seconds at three workers on an
- * idle CI machine, a whole jest run on da8cdfc, 7 December 2026, 564 s: its twelve longest), longest first: by size
+ * Ahead of them all, the files that took longest in the last full run (LONGEST, seconds at three workers on a
+ * CI machine loaded by the run alone, load 6–7, a whole jest run on d4cd642, 7 December 2026 evening, 763 s: its
+ * fifteen longest), longest first: by size
  * alone a short file of long waits (session-expiry-web) came 93rd of the 112 in test/, and the CPU-bound deadline
  * sweep 23rd of the unit specs, near the end of the run. Figures from a loaded machine do not stand in: at load
  * 25–38 the same files took 2 to 13 times as long, the CPU-bound ones most.
@@ -20,20 +21,23 @@ const TEST_DIR = `${sep}test${sep}`;
 
 /** Paths from the repository's root, `/`-separated; refresh from a full run's `jest --json` when they drift. */
 const LONGEST = {
-  'test/e2e/web-workspace.test.ts': 147,
-  'test/e2e/web-admin.test.ts': 125,
-  'test/e2e/workspace-day.test.ts': 123,
-  'test/e2e/telegram-outages.test.ts': 61,
-  'test/e2e/web-dashboard.test.ts': 57,
-  'test/e2e/supervisor-day.test.ts': 43,
-  'test/e2e/all-in-one.test.ts': 39,
-  'test/e2e/telegram-channel.test.ts': 37,
-  'test/e2e/head-narrow-overload-web.test.ts': 34,
-  'test/e2e/session-expiry-web.test.ts': 33,
-  'test/e2e/knowledge-web.test.ts': 31,
-  'test/integration/outage-recovery.test.ts': 31,
+  'test/e2e/web-workspace.test.ts': 172,
+  'test/e2e/workspace-day.test.ts': 160,
+  'test/e2e/web-admin.test.ts': 141,
+  'test/e2e/all-in-one.test.ts': 74,
+  'test/e2e/web-dashboard.test.ts': 73,
+  'test/e2e/telegram-outages.test.ts': 71,
+  'test/e2e/supervisor-day.test.ts': 60,
+  'test/integration/search-rare-word.test.ts': 57,
+  'test/integration/interrupted-send.test.ts': 52,
+  'test/e2e/operator-day.test.ts': 45,
+  'test/e2e/bad-input-fuzz.test.ts': 43,
+  'test/e2e/http-connections.test.ts': 38,
+  'test/integration/ok-bot-dialogue.test.ts': 36,
+  'test/e2e/telegram-channel.test.ts': 36,
+  'test/integration/outage-recovery.test.ts': 36,
   // The longest unit spec, CPU-bound: early rather than among the short specs that end the run.
-  'libs/deadlines/src/deadline-sweep.spec.ts': 21,
+  'libs/deadlines/src/deadline-sweep.spec.ts': 67,
 };
 
 class LongestFirst extends Sequencer {
