@@ -376,12 +376,14 @@ function ExtendedTerm({
  * Why the action is taken, in a few lines: required (marked so) unless `optional` — the action's button stays
  * grey until it is given, and an unmarked field left the clerk to guess why.
  */
-function ReasonInput(props: {
+/** A reason or comment for a card action: required (marked) unless `optional`. */
+export function ReasonInput(props: {
   value: string;
   onChange: (reason: string) => void;
   label?: string;
   description?: string;
   minRows?: number;
+  maxLength?: number;
   optional?: boolean;
 }) {
   return (
@@ -393,6 +395,7 @@ function ReasonInput(props: {
       onChange={(e) => props.onChange(e.currentTarget.value)}
       autosize
       minRows={props.minRows ?? 2}
+      maxLength={props.maxLength}
     />
   );
 }

@@ -1,11 +1,11 @@
-import { Modal, Radio, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { DialogButtons } from '../../components/forms';
 import { formatDateTime } from '../../lib/time';
-import { DialogError } from './ActionDialogs';
+import { DialogError, ReasonInput } from './ActionDialogs';
 
 interface DialogProps {
   opened: boolean;
@@ -34,15 +34,11 @@ export function ExcludeFromIncidentDialog(props: DialogProps & { incidentNumber:
           проект ответа инцидента будет отменён. Автоматическая группировка больше не добавит его в этот
           инцидент.
         </Text>
-        <Textarea
-          label="Причина"
+        <ReasonInput
           description="Обязательно; останется в истории обращения и инцидента"
-          required
-          autosize
-          minRows={2}
           maxLength={1000}
           value={reason}
-          onChange={(e) => setReason(e.currentTarget.value)}
+          onChange={setReason}
         />
       </Stack>
       <DialogError error={props.error} />

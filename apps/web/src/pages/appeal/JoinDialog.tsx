@@ -1,4 +1,4 @@
-import { Modal, Radio, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call } from '../../api/client';
@@ -7,7 +7,7 @@ import { DialogButtons } from '../../components/forms';
 import { channelLabel, STATUS_LABEL } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
 import { OPEN } from './appeal-state';
-import { DialogError } from './ActionDialogs';
+import { DialogError, ReasonInput } from './ActionDialogs';
 
 /**
  * «Объединить с обращением»: the same citizen sent the same appeal twice; this (the later) one joins the earlier.
@@ -87,14 +87,13 @@ export function JoinDialog(props: {
           value={number}
           onChange={(e) => setNumber(e.currentTarget.value)}
         />
-        <Textarea
+        <ReasonInput
+          optional
           label="Комментарий"
           description="Необязательно; останется в истории обоих обращений"
-          autosize
-          minRows={2}
           maxLength={1000}
           value={reason}
-          onChange={(e) => setReason(e.currentTarget.value)}
+          onChange={setReason}
         />
       </Stack>
       <DialogError error={props.error} />
