@@ -223,6 +223,8 @@ describe("an operator's working day (browser e2e)", () => {
     await page
       .getByRole('textbox', { name: /^Содержание/ })
       .fill('На ул. Ленина, 40 у остановки глубокая яма, машины объезжают по встречной.');
+    // As an operator would: the lookup of earlier appeals has answered before the outcome is chosen.
+    await page.getByTestId('earlier-appeals').getByText('Прежних обращений не найдено').waitFor();
     await page.getByRole('radio', { name: 'Только зарегистрировать' }).check();
     await page.getByRole('button', { name: 'Зарегистрировать', exact: true }).focus();
     await page.keyboard.press('Enter');

@@ -473,15 +473,18 @@ function EarlierAppeals(props: {
   takingOver: boolean;
   onTakeOver: (id: string) => void;
 }) {
-  if (!props.query) return null;
+  // The heading line is there before the lookup too, so the form below does not jump down by a line while the
+  // operator is already choosing the outcome.
   return (
     <Stack gap={6} mt="sm" data-testid="earlier-appeals" aria-live="polite">
-      <Text size="sm" fw={600}>
-        {props.items.length
-          ? `Ранее обращался: ${props.items.length === 5 ? '5 и более' : props.items.length}`
-          : props.loading
-            ? 'Поиск прежних обращений…'
-            : 'Прежних обращений не найдено'}
+      <Text size="sm" fw={600} c={props.query ? undefined : 'dimmed'}>
+        {!props.query
+          ? 'Прежние обращения найдутся по телефону или фамилии'
+          : props.items.length
+            ? `Ранее обращался: ${props.items.length === 5 ? '5 и более' : props.items.length}`
+            : props.loading
+              ? 'Поиск прежних обращений…'
+              : 'Прежних обращений не найдено'}
       </Text>
       {props.items.map((a) => (
         <Card key={a.id} withBorder padding={8} radius="sm" data-testid="earlier-appeal">
