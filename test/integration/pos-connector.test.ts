@@ -214,6 +214,23 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(changed.items.map((i) => i.externalId)).toEqual([String(added[1].posId)]);
     });
 
+    it('moves the cursor over messages with no date at all: a page of them does not hold the feed back', async () => {
+      // No updatedAt, no createdAt, history entries with createdAt null: ПОС lists them first, in posId order.
+      const undated = Array.from({ length: 3 }, () => fake.addMessage({}, { withoutDates: true }));
+      const dated = Array.from({ length: 2 }, () => fake.addMessage());
+      const { pages, cursor } = await drain(null, 2);
+      expect(ids(pages)).toEqual([...undated, ...dated].map((m) => String(m.posId)));
+      expect(pages[0].nextCursor).toEqual({
+        updatedAfter: '1970-01-01T00:00:00.000Z',
+        afterId: String(undated[1].posId),
+      });
+      // Registered, each with the note that ПОС gave no date (read at the time of reading).
+      expect(JSON.parse(pages[0].items[0].features!['pos.warnings'])).toEqual([
+        expect.stringContaining('ПОС не передал дату создания сообщения (createdAt)'),
+      ]);
+      expect((await connector.pull(account, cursor, 10)).items).toEqual([]);
+    });
+
     it('returns an updated message again under the same externalId, so the core dedupes it', async () => {
       const m = fake.addMessage();
       const first = await connector.pull(account, null, 10);
@@ -412,7 +429,7 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(page.items).toHaveLength(1);
       expect(page.items[0]).toMatchObject({
         externalId: String(undated.posId),
-        receivedAt: new Date(undated.history[0].createdAt).toISOString(),
+        receivedAt: new Date(undated.history[0].createdAt!).toISOString(),
       });
       expect(JSON.parse(page.items[0].features!['pos.warnings'])).toEqual([
         'ПОС не передал дату создания сообщения (createdAt): принята дата первой записи его истории в ПОС',

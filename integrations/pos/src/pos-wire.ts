@@ -541,6 +541,19 @@ function cursorInstant(value: unknown): string | undefined {
   return typeof value === 'string' && Date.parse(value) === Date.parse(iso) ? value : iso;
 }
 
+/** The feed's beginning: where ПОС lists a message it has no date for at all, before the first dated one. */
+export const FEED_START = '1970-01-01T00:00:00.000Z';
+
+/**
+ * The place of a message that carries no date at all (no updatedAt, no dated history entry, no createdAt): where ПОС
+ * listed it, after the position the feed stands at (the entry before it, the stored cursor, or the feed's beginning),
+ * with its own posId. Without a place the cursor did not move over it, and a page of such messages came back on
+ * every pull, holding back everything after it.
+ */
+export function undatedPosition(posId: string, standsAt: PosCursor | undefined): PosCursor {
+  return { updatedAfter: standsAt?.updatedAfter ?? FEED_START, afterId: posId };
+}
+
 /** Orders feed positions as ПОС does: by update instant, then by numeric posId. */
 export function comparePositions(a: PosCursor, b: PosCursor): number {
   const byTime = Date.parse(a.updatedAfter) - Date.parse(b.updatedAfter);

@@ -16,6 +16,7 @@ import {
   eventRequest,
   IDEMPOTENCY_HEADER,
   isCursor,
+  undatedPosition,
 } from './pos-wire';
 
 function wireMessage(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -335,6 +336,23 @@ describe('ПОС wire decoding', () => {
         { updatedAfter: at, afterId: '99' },
       ),
     ).toBe(1);
+  });
+
+  it('places a message with no date at all after the position the feed stands at, or at its beginning', () => {
+    const raw = {
+      posId: 77,
+      description: 'Нет света в подъезде',
+      history: [{ status: 'MODERATION_ACCEPT' }],
+    };
+    const decoded = decodeMessage(raw);
+    expect(decoded.ok && decoded.message.position).toBeUndefined();
+    expect(undatedPosition('77', undefined)).toEqual({
+      updatedAfter: '1970-01-01T00:00:00.000Z',
+      afterId: '77',
+    });
+    const at = { updatedAfter: '2025-02-03T10:00:00Z', afterId: '12' };
+    expect(undatedPosition('77', at)).toEqual({ updatedAfter: at.updatedAfter, afterId: '77' });
+    expect(isCursor(undatedPosition('77', undefined))).toBe(true);
   });
 
   it('accepts only cursors it wrote', () => {

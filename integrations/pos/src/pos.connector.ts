@@ -45,6 +45,7 @@ import {
   isTokenRefusal,
   type PosCredentials,
   feedPositionOf,
+  undatedPosition,
   type PosCursor,
   type PosEvent,
   type PosMessage,
@@ -219,6 +220,11 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
         });
         continue;
       } finally {
+        // A message with no date at all sits where ПОС listed it: after the position the feed stands at.
+        if (!position) {
+          const posId = feedPositionOf(raw).posId;
+          if (posId !== undefined) position = undatedPosition(posId, next);
+        }
         // Never step back: a rejected entry still moves the cursor past itself, so it cannot block the feed.
         if (position && (!next || comparePositions(position, next) > 0)) next = position;
       }

@@ -62,7 +62,8 @@ export interface PosWireMessage {
   history: {
     status: string;
     statusText: string;
-    createdAt: string;
+    /** null on a message ПОС keeps no dates for (`withoutDates`). */
+    createdAt: string | null;
     createdBy: { surname: string; name: string; patronymic: string } | null;
     answer: { answerType: string; comment: string | null; rejectReason: string | null } | null;
   }[];
@@ -231,11 +232,12 @@ export class PosFake {
 
   /**
    * A message addressed to `opaId` (ours by default); `updatedAt` may be pinned to make ties, or left out as a ПОС
-   * without it sends its messages (`withoutUpdatedAt`).
+   * without it sends its messages (`withoutUpdatedAt`); `withoutDates`: no updatedAt, no createdAt, its history
+   * entries' createdAt null (a message migrated into ПОС without them).
    */
   addMessage(
     input: Partial<PosWireMessage> = {},
-    options: { withoutUpdatedAt?: boolean } = {},
+    options: { withoutUpdatedAt?: boolean; withoutDates?: boolean } = {},
   ): PosWireMessage {
     const posId = input.posId ?? this.nextPosId++;
     const at = this.stamp(input.updatedAt);
@@ -283,7 +285,11 @@ export class PosFake {
     };
     message.posId = posId;
     message.updatedAt = at;
-    if (options.withoutUpdatedAt) delete message.updatedAt;
+    if (options.withoutUpdatedAt || options.withoutDates) delete message.updatedAt;
+    if (options.withoutDates) {
+      delete message.createdAt;
+      for (const entry of message.history) entry.createdAt = null;
+    }
     this.messages.set(posId, message);
     return clone(message);
   }
@@ -723,9 +729,14 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
   return parts;
 }
 
-/** A message's place in the feed: its update instant, else its newest history entry, else its creation. */
+/**
+ * A message's place in the feed: its update instant, else its newest history entry, else its creation; a message
+ * with none of them is listed at the feed's beginning (the epoch), before every dated one, in posId order.
+ */
 function feedInstant(m: PosWireMessage): number {
   if (m.updatedAt !== undefined) return Date.parse(m.updatedAt);
-  const history = m.history.map((h) => Date.parse(h.createdAt)).filter((t) => !Number.isNaN(t));
-  return history.length > 0 ? Math.max(...history) : Date.parse(m.createdAt ?? '');
+  const history = m.history.map((h) => Date.parse(h.createdAt ?? '')).filter((t) => !Number.isNaN(t));
+  if (history.length > 0) return Math.max(...history);
+  const created = Date.parse(m.createdAt ?? '');
+  return Number.isNaN(created) ? 0 : created;
 }
