@@ -13,8 +13,10 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  */
 describe('one organisation against another’s objects (e2e)', () => {
   let stack: TestStack;
+  let operator: SignedIn;
   let clerkA: SignedIn;
   let headA: SignedIn;
+  let supervisorA: SignedIn;
   let clerkB: SignedIn;
   let headB: SignedIn;
   let minzhkh: string;
@@ -40,9 +42,10 @@ describe('one organisation against another’s objects (e2e)', () => {
     const ds = stack.db.dataSource;
     minzhkh = await idOf(ds, 'organisations', 'minzhkh');
     mintrans = await idOf(ds, 'organisations', 'mintrans');
-    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     clerkA = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
     headA = await signInAs(stack.api, stack.baseUrl, Role.Head, 'mintrans');
+    supervisorA = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'mintrans');
     clerkB = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
     headB = await signInAs(stack.api, stack.baseUrl, Role.Head, 'minzhkh');
     const appeal = {
@@ -156,6 +159,89 @@ describe('one organisation against another’s objects (e2e)', () => {
       [incidentId],
     )) as { n: number }[];
     expect(drafts.n).toBe(0);
+  });
+
+  it('incident candidates: another organisation’s appeal number finds no incident, even one shared with it', async () => {
+    const ds = stack.db.dataSource;
+    // Минтранс's appeal joins Минжкх's incident, which Минтранс's supervisor then sees; a second appeal of
+    // Минтранс's is the one to add. Searching by the number of Минжкх's appeal told that it exists and where it is.
+    const roads = await json(
+      call(operator, 'POST', '/api/v1/appeals', {
+        medium: 'phone',
+        surname: 'Смирнов',
+        firstName: 'Павел',
+        patronymic: 'Андреевич',
+        phone: '+79131112277',
+        subject: 'Разбитая дорога',
+        text: 'Дорогу до посёлка Озёрный не ремонтировали пять лет, после дождей не проехать даже на тракторе.',
+        topicId: await idOf(ds, 'topics', 'roads'),
+      }),
+    );
+    expect(
+      (await call(operator, 'POST', `/api/v1/appeals/${roads.id}/escalate`, { organisationIds: [mintrans] }))
+        .status,
+    ).toBe(204);
+    const number = async (id: string) =>
+      (
+        (await ds.query(`SELECT registration_number FROM appeals WHERE id = $1`, [id])) as {
+          registration_number: string;
+        }[]
+      )[0].registration_number;
+    await ds.query(`INSERT INTO appeal_incidents (appeal_id, incident_id) VALUES ($1, $2)`, [
+      appealA,
+      incidentId,
+    ]);
+    try {
+      const found = async (q: string) =>
+        (
+          await json(
+            call(
+              supervisorA,
+              'GET',
+              `/api/v1/appeals/${roads.id}/incident-candidates?q=${encodeURIComponent(q)}`,
+            ),
+          )
+        ).map((i: { id: string }) => i.id);
+      expect(await found(await number(appealA))).toEqual([incidentId]);
+      expect(await found(await number(appealB))).toEqual([]);
+    } finally {
+      await ds.query(`DELETE FROM appeal_incidents WHERE appeal_id = $1`, [appealA]);
+    }
+  });
+
+  it('classifier corrections: an organisation’s supervisor reads only those of its own appeals', async () => {
+    const ds = stack.db.dataSource;
+    const housing = await idOf(ds, 'topics', 'housing');
+    const roads = await idOf(ds, 'topics', 'roads');
+    for (const [appealId, actor] of [
+      [appealA, supervisorA.userId],
+      [appealB, clerkB.userId],
+    ]) {
+      await ds.query(
+        `INSERT INTO classification_corrections (appeal_id, kind, source_event_id, actor, before, after)
+         VALUES ($1, 'topic', (SELECT max(id) FROM appeal_events WHERE appeal_id = $1), $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [appealId, actor, { topicId: housing }, { topicId: roads }],
+      );
+    }
+    const page = await json(call(supervisorA, 'GET', '/api/v1/classification/corrections'));
+    const listed = page.items.map((c: { appealId: string }) => c.appealId);
+    expect(listed).toContain(appealA);
+    expect(listed).not.toContain(appealB);
+    expect(page.total).toBe(listed.length);
+    // The region's administrator still reads every organisation's.
+    const admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
+    const all = await json(call(admin, 'GET', '/api/v1/classification/corrections'));
+    expect(all.items.map((c: { appealId: string }) => c.appealId)).toEqual(
+      expect.arrayContaining([appealA, appealB]),
+    );
+    const [{ number: theirs }] = (await ds.query(
+      `SELECT registration_number AS number FROM appeals WHERE id = $1`,
+      [appealB],
+    )) as { number: string }[];
+    expect(
+      await json(call(supervisorA, 'GET', `/api/v1/classification/corrections?number=${theirs}`)),
+    ).toEqual({ items: [], total: 0 });
   });
 
   it('appeal files and answers: another appeal’s file or answer is not reached through one’s own appeal', async () => {

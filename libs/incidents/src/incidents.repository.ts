@@ -834,9 +834,11 @@ export class IncidentsRepository extends SqlRepository {
     if (q) {
       params.push(q);
       const n = `$${params.length}`;
-      found = `SELECT i.id, 0 AS rank FROM incidents i WHERE $${params.length}::text ~ '^[0-9]{1,12}$' AND i.number = ${n}::text::bigint
+      // By an appeal's number only within the scope: another organisation's number found the incident holding it,
+      // and so told that such an appeal exists and where it went.
+      found = `SELECT i.id, 0 AS rank FROM incidents i WHERE ${n}::text ~ '^[0-9]{1,12}$' AND i.number = ${n}::text::bigint
                UNION SELECT l.incident_id, 1 FROM appeals a JOIN appeal_incidents l ON l.appeal_id = a.id
-                WHERE a.registration_number = ${n}`;
+                WHERE a.registration_number = ${n} AND ${appealScopeSql(scope, params)}`;
     } else {
       found = `SELECT l.incident_id AS id, -count(*) AS rank
                  FROM appeal_cluster_keys k CROSS JOIN LATERAL unnest(k.bands) b(band)

@@ -168,7 +168,7 @@ export class ClassificationController {
       'Исправления сотрудников (тема, маршрут), из которых учится классификатор: новые первыми, по странице',
   })
   @ApiOkResponse({ type: CorrectionPageDto })
-  corrections(@Query() query: CorrectionListQueryDto) {
-    return this.correctionsRepository.page(query);
+  corrections(@Query() query: CorrectionListQueryDto, @Staff() staff: StaffContext) {
+    return this.correctionsRepository.page(query, staff.scope);
   }
 }

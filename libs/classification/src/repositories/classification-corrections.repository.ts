@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { type AccessScope, appealScopeSql } from '@inbox/access';
 
 export type CorrectionKind = 'topic' | 'routing';
 
@@ -56,10 +57,13 @@ const SELECT_CORRECTION = `c.id::text, c.appeal_id AS "appealId", a.registration
 export class ClassificationCorrectionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** A page of corrections, newest first, and how many the filter finds in all. */
-  async page(filter: CorrectionFilter): Promise<CorrectionPage> {
+  /**
+   * A page of corrections, newest first, and how many the filter finds in all: of the appeals in the scope only
+   * (an organisation's supervisor read every organisation's numbers and clerks' names here).
+   */
+  async page(filter: CorrectionFilter, scope: AccessScope): Promise<CorrectionPage> {
     const params: unknown[] = [];
-    const where: string[] = [];
+    const where: string[] = [appealScopeSql(scope, params, 'a')];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
@@ -71,7 +75,7 @@ export class ClassificationCorrectionsRepository {
     }
     if (filter.from) where.push(`c.created_at >= ${param(filter.from)}`);
     if (filter.to) where.push(`c.created_at < ${param(filter.to)}`);
-    const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const condition = `WHERE ${where.join(' AND ')}`;
     const [{ total }] = (await this.dataSource.query(
       `SELECT count(*)::int AS total
          FROM classification_corrections c JOIN appeals a ON a.id = c.appeal_id ${condition}`,
