@@ -1,6 +1,7 @@
 import { type AccessScope, Role, StaffUsers, SYSTEM_SCOPE } from '@inbox/access';
 import {
   type Actor,
+  AppealChange,
   type AppealListFilter,
   AppealQueries,
   AppealRegistrar,
@@ -16,6 +17,7 @@ import { InboundStore, IntakeModule, MAX_ITEM_FILES } from '@inbox/intake';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
 import {
+  channelQueueJob,
   JobName,
   JobProducer,
   LIMITER_GROUP_KEY,
@@ -262,6 +264,63 @@ describe('message deliveries (integration)', () => {
     expect(
       await channelQueue.getJob(storedJobId(channelQueue, pos, { ...data, outboundMessageId: pos })),
     ).toBeNull();
+  });
+
+  /**
+   * A message in a later run — the sweep's second round, a person's retry — has its job under deliveryJobId(id,
+   * round, retries). Every producer names that job, never the plain id: a second add is a no-op, not a second run
+   * of the same message beside the first (the citizen would get it twice).
+   */
+  it('queues a message in a later round or retry under its run, once, whichever producer queues it', async () => {
+    const jobs = ctx.get(JobProducer);
+    const common = jobs.queue(QueueName.Delivery);
+    const channelQueue = jobs.queue(QueueName.DeliveryTelegram);
+    const account = ctx.get(ChannelRegistry).forDelivery(Channel.Telegram)!.account.id;
+    const pos = await messageFor(inboundItem());
+    const telegram = await messageFor(
+      inboundItem({
+        channel: Channel.Telegram,
+        externalId: `tg-run-${Date.now()}`,
+        regime: 'message',
+        replyAddress: { chatId: 4243 },
+      }),
+    );
+    await db.dataSource.query(
+      `UPDATE outbound_messages SET retry_rounds = 2, manual_retries = 1 WHERE id = ANY($1::uuid[])`,
+      [[pos, telegram]],
+    );
+    // The runs the sweep queued already (as DeliveryWorker.sweep names them).
+    await common.add(
+      JobName.DeliverOutboundMessage,
+      { outboundMessageId: pos },
+      { jobId: `${pos}:round-2:retry-1` },
+    );
+    const onChannel = channelQueueJob(
+      { outboundMessageId: telegram },
+      account,
+      `${telegram}:round-2:retry-1`,
+    );
+    await channelQueue.add(JobName.DeliverOutboundMessage, onChannel.data, onChannel.opts);
+    const runsOf = async (id: string) =>
+      [
+        ...(await common.getJobs(['waiting', 'delayed', 'active'])),
+        ...(await channelQueue.getJobs(['waiting', 'delayed', 'active'])),
+      ]
+        .filter((j) => (j.data as { outboundMessageId?: string }).outboundMessageId === id)
+        .map((j) => String(j.id));
+
+    for (let k = 0; k < 2; k++) {
+      await ctx.get(MessageDeliveries).enqueue([pos, telegram], rootLogger.child('test'));
+      await ctx.get(AppealChange).enqueueDelivery(pos);
+      await jobs.addMessageDeliveries([{ id: pos, round: 2, retries: 1 }], rootLogger.child('test'));
+    }
+    expect(await runsOf(pos)).toEqual([`${pos}:round-2:retry-1`]);
+    expect(await runsOf(telegram)).toEqual([
+      storedJobId(channelQueue, `${telegram}:round-2:retry-1`, {
+        outboundMessageId: telegram,
+        [LIMITER_GROUP_KEY]: account,
+      }),
+    ]);
   });
 });
 

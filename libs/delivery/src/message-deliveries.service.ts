@@ -4,6 +4,8 @@ import { type JsonLogger } from '@inbox/common';
 import {
   channelQueueJob,
   DELIVERY_QUEUE,
+  deliveryJobId,
+  type DeliveryRun,
   isRateLimitedChannel,
   JobName,
   JobProducer,
@@ -24,6 +26,13 @@ export async function sendingThrough(
   return entry ? { kind: entry.kind, accountId: entry.account.id } : undefined;
 }
 
+/** A message's way out (none when its channel or account is off) and its run (deliveryJobId). */
+interface MessageRoute {
+  through?: { kind: string; accountId: string };
+  round: number;
+  retries: number;
+}
+
 /**
  * Queues the delivery of messages Postgres already owes. A messenger message goes straight to its channel's
  * queue under its account (as the delivery worker's common queue would route it: one job, not two); any other,
@@ -40,16 +49,19 @@ export class MessageDeliveries {
 
   async enqueue(outboundMessageIds: string[], log: JsonLogger): Promise<void> {
     if (outboundMessageIds.length === 0) return;
-    const byChannel = new Map<RateLimitedChannel, { id: string; accountId: string }[]>();
-    const common: string[] = [];
-    const through = await this.through(outboundMessageIds, log);
+    const byChannel = new Map<RateLimitedChannel, { run: DeliveryRun; accountId: string }[]>();
+    const common: DeliveryRun[] = [];
+    const read = await this.read(outboundMessageIds, log);
     for (const id of outboundMessageIds) {
-      const t = through.get(id);
+      const r = read.get(id);
+      // Unread (the read failed): a message just queued, in its first run.
+      const run = { id, round: r?.round ?? 0, retries: r?.retries ?? 0 };
+      const t = r?.through;
       if (!t || !isRateLimitedChannel(t.kind)) {
-        common.push(id);
+        common.push(run);
         continue;
       }
-      byChannel.set(t.kind, [...(byChannel.get(t.kind) ?? []), { id, accountId: t.accountId }]);
+      byChannel.set(t.kind, [...(byChannel.get(t.kind) ?? []), { run, accountId: t.accountId }]);
     }
     const name = JobName.DeliverOutboundMessage;
     await Promise.all([
@@ -58,14 +70,18 @@ export class MessageDeliveries {
         this.jobs
           .queue(DELIVERY_QUEUE[kind])
           .addBulk(
-            list.map(({ id, accountId }) => ({
+            list.map(({ run, accountId }) => ({
               name,
-              ...channelQueueJob({ outboundMessageId: id }, accountId, id),
+              ...channelQueueJob(
+                { outboundMessageId: run.id },
+                accountId,
+                deliveryJobId(run.id, run.round, run.retries),
+              ),
             })),
           )
           .catch((error: unknown) =>
             log.warn(`${name} not enqueued; the sweep will send it`, {
-              outboundMessageIds: list.map((m) => m.id),
+              outboundMessageIds: list.map((m) => m.run.id),
               reason: error,
             }),
           ),
@@ -73,16 +89,19 @@ export class MessageDeliveries {
     ]);
   }
 
-  /** Each message's way out; none for any when they cannot be read (the common queue routes them then). */
-  private async through(
-    ids: string[],
-    log: JsonLogger,
-  ): Promise<Map<string, { kind: string; accountId: string }>> {
-    const out = new Map<string, { kind: string; accountId: string }>();
+  /**
+   * Each message's way out (none when its channel or account is off) and its run; nothing for any when they cannot
+   * be read (the common queue routes them then, as first runs).
+   */
+  private async read(ids: string[], log: JsonLogger): Promise<Map<string, MessageRoute>> {
+    const out = new Map<string, MessageRoute>();
     try {
       for (const row of await this.messages.sendingAccounts(ids)) {
-        const t = await sendingThrough(this.channels, row);
-        if (t) out.set(row.id, t);
+        out.set(row.id, {
+          through: await sendingThrough(this.channels, row),
+          round: row.round,
+          retries: row.retries,
+        });
       }
     } catch (error) {
       log.warn('messages sent through the common delivery queue: their accounts were not read', {

@@ -78,10 +78,16 @@ export class OutboundMessagesRepository extends SqlRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Each message's channel and the account that received its appeal's item, in one statement. */
-  sendingAccounts(ids: string[]): Promise<{ id: string; channel: string; accountId: string | null }[]> {
+  /**
+   * Each message's channel, the account that received its appeal's item, and the run it is in (its round and a
+   * person's retries: its job id, deliveryJobId), in one statement.
+   */
+  sendingAccounts(
+    ids: string[],
+  ): Promise<{ id: string; channel: string; accountId: string | null; round: number; retries: number }[]> {
     return this.rows(
-      `SELECT m.id, m.channel, i.account_id AS "accountId" FROM ${MESSAGE_CHANNEL_FROM} WHERE m.id = ANY($1::uuid[])`,
+      `SELECT m.id, m.channel, i.account_id AS "accountId", m.retry_rounds AS round, m.manual_retries AS retries
+         FROM ${MESSAGE_CHANNEL_FROM} WHERE m.id = ANY($1::uuid[])`,
       [ids],
     );
   }

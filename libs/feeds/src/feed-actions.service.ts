@@ -101,7 +101,11 @@ export class FeedActions {
       return messages;
     });
     const ids = queued.map((m) => m.messageId);
-    await this.jobs.addMessageDeliveries(ids, this.log);
+    // Queued by this transaction a moment ago: each in its first run (deliveryJobId of round 0, no retry).
+    await this.jobs.addMessageDeliveries(
+      ids.map((id) => ({ id, round: 0, retries: 0 })),
+      this.log,
+    );
     for (const m of queued)
       this.log.info('notice queued', { kind: m.kind, appealId: m.appealId, outboundMessageId: m.messageId });
     return ids;

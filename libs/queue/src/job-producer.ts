@@ -16,6 +16,13 @@ export function deliveryJobId(id: string, round = 0, retries = 0): string {
   return `${id}${round > 0 ? `:round-${round}` : ''}${retries > 0 ? `:retry-${retries}` : ''}`;
 }
 
+/** A delivery's row as its job is named (deliveryJobId): its id, automatic round and a person's retries. */
+export interface DeliveryRun {
+  id: string;
+  round: number;
+  retries: number;
+}
+
 /** The one way to put work on a queue: the job name picks the queue and types the payload. */
 @Injectable()
 export class JobProducer {
@@ -68,14 +75,23 @@ export class JobProducer {
     );
   }
 
-  /** As `addDelivery`, for outbound messages queued together: one round trip to Redis. */
-  async addMessageDeliveries(outboundMessageIds: string[], log: JsonLogger): Promise<void> {
+  /**
+   * As `addDelivery`, for outbound messages queued together (one round trip to Redis), each under its run's job id:
+   * a message the sweep has queued in a later round, or a person retried, is not run a second time beside it.
+   */
+  async addMessageDeliveries(runs: DeliveryRun[], log: JsonLogger): Promise<void> {
     const name = JobName.DeliverOutboundMessage;
     await this.addBulk(
       name,
-      outboundMessageIds.map((id) => ({ payload: { outboundMessageId: id }, options: { jobId: id } })),
+      runs.map((r) => ({
+        payload: { outboundMessageId: r.id },
+        options: { jobId: deliveryJobId(r.id, r.round, r.retries) },
+      })),
     ).catch((error: unknown) =>
-      log.warn(`${name} not enqueued; the sweep will send it`, { outboundMessageIds, reason: error }),
+      log.warn(`${name} not enqueued; the sweep will send it`, {
+        outboundMessageIds: runs.map((r) => r.id),
+        reason: error,
+      }),
     );
   }
 

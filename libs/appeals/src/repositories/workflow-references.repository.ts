@@ -109,6 +109,14 @@ export class WorkflowReferencesRepository {
     return row.id;
   }
 
+  /** The messages' runs as their delivery jobs are named (deliveryJobId): automatic round, a person's retries. */
+  async deliveryRuns(db: Db, ids: string[]): Promise<{ id: string; round: number; retries: number }[]> {
+    return (await db.query(
+      `SELECT id, retry_rounds AS round, manual_retries AS retries FROM outbound_messages WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )) as { id: string; round: number; retries: number }[];
+  }
+
   /**
    * How the responsible organisation has its line-2 answers reach the citizen: `each` as it comes, or
    * `combined` in one message once no part is owed any more.

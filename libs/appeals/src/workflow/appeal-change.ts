@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog, refusalOnRecord } from '@inbox/access';
-import { JobName, JobProducer } from '@inbox/queue';
+import { deliveryJobId, JobName, JobProducer } from '@inbox/queue';
 import { InvalidTransitionError } from '../appeal-status';
 import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
 import { AppealsRepository, type LockedAppeal } from '../repositories/appeals.repository';
@@ -132,8 +132,16 @@ export class AppealChange {
     });
   }
 
-  /** Hands an outbound message to the delivery worker (idempotent on the message id). */
+  /**
+   * Hands an outbound message to the delivery worker under its run's job id (deliveryJobId: the round the sweep
+   * queued it in, a person's retries), so a job of that run already queued is not doubled by a second one.
+   */
   async enqueueDelivery(outboundMessageId: string): Promise<void> {
-    await this.jobs.add(JobName.DeliverOutboundMessage, { outboundMessageId }, { jobId: outboundMessageId });
+    const [run] = await this.references.deliveryRuns(this.dataSource.manager, [outboundMessageId]);
+    await this.jobs.add(
+      JobName.DeliverOutboundMessage,
+      { outboundMessageId },
+      { jobId: deliveryJobId(outboundMessageId, run?.round, run?.retries) },
+    );
   }
 }
