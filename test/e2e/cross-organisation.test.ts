@@ -244,6 +244,34 @@ describe('one organisation against another’s objects (e2e)', () => {
     ).toEqual({ items: [], total: 0 });
   });
 
+  it('59-ФЗ flags: a repeated appeal does not name the applicant’s earlier appeal at another organisation', async () => {
+    const ds = stack.db.dataSource;
+    const [{ number }] = (await ds.query(`SELECT registration_number AS number FROM appeals WHERE id = $1`, [
+      appealA,
+    ])) as { number: string }[];
+    const [flag] = (await ds.query(
+      `INSERT INTO appeal_flags (appeal_id, flag, evidence) VALUES ($1, 'repeated', $2) RETURNING id`,
+      [appealB, { earlierAppealId: appealA, earlierRegistrationNumber: number, similarity: 0.9 }],
+    )) as { id: string }[];
+    const repeated = (flags: { flag: string; evidence: object }[]) =>
+      flags.find((f) => f.flag === 'repeated')?.evidence;
+    const masked = { similarity: 0.9, earlierElsewhere: true };
+    expect(repeated(await json(call(clerkB, 'GET', `/api/v1/appeals/${appealB}/flags`)))).toEqual(masked);
+    expect(repeated((await json(call(clerkB, 'GET', `/api/v1/appeals/${appealB}`))).flags)).toEqual(masked);
+    const decided = await json(
+      call(headB, 'POST', `/api/v1/appeals/${appealB}/flags/${flag.id}/dismiss`, {
+        comment: 'Другой вопрос',
+      }),
+    );
+    expect(decided.evidence).toEqual(masked);
+    // Line 1, which sees both, reads which appeal it was.
+    expect(repeated(await json(call(operator, 'GET', `/api/v1/appeals/${appealB}/flags`)))).toEqual({
+      earlierAppealId: appealA,
+      earlierRegistrationNumber: number,
+      similarity: 0.9,
+    });
+  });
+
   it('appeal files and answers: another appeal’s file or answer is not reached through one’s own appeal', async () => {
     const ds = stack.db.dataSource;
     const draft = await json(

@@ -72,7 +72,7 @@ export class AppealQueries {
       this.parts.forCard(id),
       this.history.forAppeal(id),
       this.attachmentRows.forAppeal(id),
-      this.appeals.flags(id),
+      this.appeals.flags(id, scope),
       this.parts.writableIn(id, scope.organisationIds),
     ]);
     const summary = toSummary(row);

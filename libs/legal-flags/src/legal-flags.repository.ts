@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { flagEvidenceSql } from '@inbox/appeals';
 import { type Db, SqlRepository } from '@inbox/database';
 import { type LegalFlag } from './legal-flags';
 
@@ -25,7 +26,8 @@ export interface EarlierAppealRow {
   text: string;
 }
 
-const FLAG_COLUMNS = `f.id, f.appeal_id AS "appealId", f.flag, f.evidence, f.status, f.decided_by AS "decidedBy",
+/** A flag's columns but its evidence, which each read takes as its reader may see it (flagEvidenceSql). */
+const FLAG_COLUMNS = `f.id, f.appeal_id AS "appealId", f.flag, f.status, f.decided_by AS "decidedBy",
   f.decided_at AS "decidedAt", f.created_at AS "createdAt"`;
 
 /**
@@ -77,23 +79,31 @@ export class LegalFlagsRepository extends SqlRepository {
     );
   }
 
-  forAppeal(appealId: string): Promise<FlagRow[]> {
+  /** The appeal's flags, their evidence as the scope may read it (flagEvidenceSql). */
+  forAppeal(appealId: string, scope: AccessScope): Promise<FlagRow[]> {
+    const params: unknown[] = [appealId];
     return this.rows<FlagRow>(
-      `SELECT ${FLAG_COLUMNS} FROM appeal_flags f WHERE f.appeal_id = $1 ORDER BY f.created_at, f.flag`,
-      [appealId],
+      `SELECT ${FLAG_COLUMNS}, ${flagEvidenceSql(scope, params)} AS evidence
+         FROM appeal_flags f WHERE f.appeal_id = $1 ORDER BY f.created_at, f.flag`,
+      params,
     );
   }
 
   lock(tx: Db, appealId: string, flagId: string): Promise<FlagRow | undefined> {
     return this.one<FlagRow>(
-      `SELECT ${FLAG_COLUMNS} FROM appeal_flags f WHERE f.id = $1 AND f.appeal_id = $2 FOR UPDATE`,
+      `SELECT ${FLAG_COLUMNS}, f.evidence FROM appeal_flags f WHERE f.id = $1 AND f.appeal_id = $2 FOR UPDATE`,
       [flagId, appealId],
       tx,
     );
   }
 
-  find(tx: Db, flagId: string): Promise<FlagRow | undefined> {
-    return this.one<FlagRow>(`SELECT ${FLAG_COLUMNS} FROM appeal_flags f WHERE f.id = $1`, [flagId], tx);
+  find(tx: Db, flagId: string, scope: AccessScope): Promise<FlagRow | undefined> {
+    const params: unknown[] = [flagId];
+    return this.one<FlagRow>(
+      `SELECT ${FLAG_COLUMNS}, ${flagEvidenceSql(scope, params)} AS evidence FROM appeal_flags f WHERE f.id = $1`,
+      params,
+      tx,
+    );
   }
 
   async decide(tx: Db, flagId: string, decision: 'confirmed' | 'dismissed', userId: string): Promise<void> {

@@ -110,7 +110,7 @@ export class LegalFlags {
 
   async list(appealId: string, scope: AccessScope): Promise<FlagView[]> {
     await this.assertVisible(appealId, scope);
-    return (await this.repository.forAppeal(appealId)).map(withTitle);
+    return (await this.repository.forAppeal(appealId, scope)).map(withTitle);
   }
 
   /** A person's decision on a raised flag; a flag is decided once. */
@@ -157,7 +157,7 @@ export class LegalFlags {
             },
             tx,
           );
-          return withTitle((await this.repository.find(tx, flagId))!);
+          return withTitle((await this.repository.find(tx, flagId, actor.scope))!);
         }),
     );
   }

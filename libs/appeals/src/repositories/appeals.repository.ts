@@ -867,11 +867,13 @@ export class AppealsRepository {
   }
 
   /** 59-ФЗ flags raised by classification, for a person to confirm or dismiss. */
-  async flags(appealId: string): Promise<unknown[]> {
+  async flags(appealId: string, scope: AccessScope): Promise<unknown[]> {
+    const params: unknown[] = [appealId];
     return (await this.dataSource.query(
-      `SELECT id, flag, evidence, status, decided_by AS "decidedBy", decided_at AS "decidedAt", created_at AS "createdAt"
-         FROM appeal_flags WHERE appeal_id = $1 ORDER BY created_at, flag`,
-      [appealId],
+      `SELECT f.id, f.flag, ${flagEvidenceSql(scope, params)} AS evidence, f.status, f.decided_by AS "decidedBy",
+              f.decided_at AS "decidedAt", f.created_at AS "createdAt"
+         FROM appeal_flags f WHERE f.appeal_id = $1 ORDER BY f.created_at, f.flag`,
+      params,
     )) as unknown[];
   }
 
@@ -1069,6 +1071,23 @@ export class AppealsRepository {
     )) as Record<string, string | null>[];
     return values;
   }
+}
+
+/**
+ * A 59-ФЗ flag's evidence (`f.evidence`) as the scope may read it. A repeated appeal's earlier one is named (its id
+ * and number) only when the scope sees it: the applicant's earlier appeal at another organisation told that
+ * organisation's number, and that the citizen had written there, to staff who may not open it. They read that
+ * it was elsewhere (`earlierElsewhere`), which is what the flag is about.
+ */
+export function flagEvidenceSql(scope: AccessScope, params: unknown[], flag = 'f'): string {
+  if (scope.organisationIds === null) return `${flag}.evidence`;
+  const earlier = `${flag}.evidence->>'earlierAppealId'`;
+  return `CASE WHEN ${earlier} IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM appeals ea
+             WHERE ea.id = CASE WHEN ${earlier} ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN (${earlier})::uuid END
+               AND ${appealScopeSql(scope, params, 'ea')})
+          THEN (${flag}.evidence - 'earlierAppealId' - 'earlierRegistrationNumber') || '{"earlierElsewhere": true}'::jsonb
+          ELSE ${flag}.evidence END`;
 }
 
 /** LIKE's wildcards taken literally. */

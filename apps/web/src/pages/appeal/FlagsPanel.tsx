@@ -44,6 +44,11 @@ function Evidence({ flag }: { flag: AppealFlag }) {
         {typeof e.similarity === 'number' && ` (сходство ${Math.round(e.similarity * 100)} %)`}
       </>
     );
+  } else if (flag.flag === 'repeated' && e.earlierElsewhere === true) {
+    // The earlier appeal lies outside what this member of staff may open: not named, only where it was.
+    text = `Похоже на более раннее обращение заявителя, рассмотренное в другой организации${
+      typeof e.similarity === 'number' ? ` (сходство ${Math.round(e.similarity * 100)} %)` : ''
+    }`;
   }
   return text ? (
     <Text size="xs" c="dimmed">
