@@ -162,6 +162,11 @@ describe('parsePassport', () => {
     });
     const noType = accepted.replace(' xdms:type="Зарегистрирован"', '');
     expect(parsePassport(noType)).toMatchObject({ notification: { type: 'Зарегистрирован' } });
+    // An element every object has a property of is no event: the type was a function, not a word.
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const forged = noType.replace(/documentAccepted/g, name);
+      expect(rejection(() => parsePassport(forged)).message).toMatch(/notification type/);
+    }
     const refused = notificationPassport({
       source: SOURCE,
       documentUid: uid,

@@ -301,7 +301,8 @@ const NOTIFICATION_KINDS: Record<string, string> = {
 function readNotification(root: XmlNode): MedoNotificationInfo {
   const node = child(root, 'notification');
   if (!node) throw missing('notification element', 'уведомления (notification)');
-  const eventName = childNames(node).find((name) => name.toLowerCase() in NOTIFICATION_KINDS);
+  // Own keys only: an element named <constructor> or <toString> is no event (its «type» was a function).
+  const eventName = childNames(node).find((name) => Object.hasOwn(NOTIFICATION_KINDS, name.toLowerCase()));
   const event = eventName ? child(node, eventName) : undefined;
   const type = attr(node, 'type') ?? (eventName ? NOTIFICATION_KINDS[eventName.toLowerCase()] : undefined);
   if (!type) throw missing('notification type', 'типа уведомления');

@@ -13,6 +13,10 @@ describe('answer templates', () => {
     expect(
       renderTemplate('Уважаемая {{applicantName}}! № {{ registrationNumber }} {{unknown}}', values),
     ).toBe('Уважаемая Ольга Викторовна! № 2026-000042 {{unknown}}');
+    // Names every object has are not placeholders: they stay as typed, in the answer and in its preview.
+    const inherited = '{{constructor}} {{toString}} {{__proto__}} {{hasOwnProperty}}';
+    expect(renderTemplate(inherited, values)).toBe(inherited);
+    expect(previewExcerpt(inherited)).toBe(inherited);
   });
 
   it('addresses the applicant by name and patronymic when known', () => {

@@ -29,7 +29,7 @@ function greet(body: string, values: TemplateValues): string {
 /** Fills known placeholders; an unknown one is left visible so the clerk sees it before approving. */
 export function renderTemplate(body: string, values: TemplateValues): string {
   return greet(body, values).replace(PLACEHOLDER, (whole, key: string) =>
-    key in PLACEHOLDER_NAMES ? String(values[key as PlaceholderKey]) : whole,
+    isPlaceholder(key) ? String(values[key]) : whole,
   );
 }
 
@@ -84,6 +84,14 @@ export const PLACEHOLDER_NAMES: Record<PlaceholderKey, string> = {
 };
 
 /**
+ * One of ours, not a name every object has: `in` let «{{constructor}}» or «{{toString}}» through, and the
+ * citizen's answer read «function Object() { [native code] }».
+ */
+function isPlaceholder(key: string): key is PlaceholderKey {
+  return Object.hasOwn(PLACEHOLDER_NAMES, key);
+}
+
+/**
  * A template's excerpt (the body cut to a length, or a search's fragments joined by « ... ») as staff read it:
  * each placeholder filled from the appeal's `values`, or without them named in Russian («[имя заявителя]»); one
  * the cut split («…рассматривается {{organisa») is left out, never shown as its code.
@@ -94,11 +102,7 @@ export function previewExcerpt(excerpt: string, values?: TemplateValues): string
     .map((fragment) =>
       (values ? greet(fragment, values) : fragment)
         .replace(PLACEHOLDER, (whole, key: string) =>
-          key in PLACEHOLDER_NAMES
-            ? values
-              ? String(values[key as PlaceholderKey])
-              : `[${PLACEHOLDER_NAMES[key as PlaceholderKey]}]`
-            : whole,
+          isPlaceholder(key) ? (values ? String(values[key]) : `[${PLACEHOLDER_NAMES[key]}]`) : whole,
         )
         .replace(/\{\{?\s*\w*\s*\}?$/, '…')
         .replace(/^\s*\w*\s*\}\}?/, '…'),
