@@ -457,6 +457,56 @@ describe('ПОС feed (e2e)', () => {
     expect(organisations.find((o) => o.code === 'mintrans')?.requisites).toEqual({});
   });
 
+  it('adds to the timeline what ПОС recorded on a registered message later, each entry once', async () => {
+    const message = pos.addMessage();
+    expect(await tools.pull('pos')).toMatchObject({ items: 1 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+    const posHistory = async () =>
+      ((await card(id)).history as { type: string; data: Record<string, unknown> }[])
+        .filter((e) => e.type === 'pos-history')
+        .map((e) => e.data);
+    await eventually(async () => ((await posHistory()).length === 1 ? true : undefined));
+
+    // ЦУР's moderator in ПОС extends the term: ПОС sends the message again, its history one entry longer.
+    pos.tick(60_000);
+    const postponedAt = new Date(Date.parse(message.updatedAt!) + 60_000).toISOString();
+    pos.updateMessage(message.posId, {
+      status: 'POSTPONE',
+      statusText: 'Срок рассмотрения продлён',
+      history: [
+        ...message.history,
+        {
+          status: 'POSTPONE',
+          statusText: 'Срок рассмотрения продлён',
+          createdAt: postponedAt,
+          createdBy: { surname: 'Кравцова', name: 'Дарья', patronymic: 'Олеговна' },
+          answer: {
+            answerType: 'INTERMEDIATE',
+            comment: 'Продлено до 20 декабря по запросу ЦУР',
+            rejectReason: null,
+          },
+        },
+      ],
+    });
+    expect(await tools.pull('pos')).toMatchObject({ items: 0, duplicates: 1 });
+    expect(await posHistory()).toEqual([
+      expect.objectContaining({ key: '0', status: 'MODERATION_ACCEPT' }),
+      {
+        key: '1',
+        status: 'POSTPONE',
+        statusText: 'Срок рассмотрения продлён',
+        at: postponedAt,
+        by: 'Кравцова Дарья Олеговна',
+        answer: { answerType: 'INTERMEDIATE', comment: 'Продлено до 20 декабря по запросу ЦУР' },
+      },
+    ]);
+    // The same record read again (from the start) adds nothing; still one appeal.
+    await tools.forgetCursor('pos');
+    await tools.pull('pos');
+    expect((await posHistory()).length).toBe(2);
+    expect(await tools.appealCount('pos', [String(message.posId)])).toBe(1);
+  });
+
   it('registers a message that came without createdAt at its first entry in ПОС history, and says so on its timeline', async () => {
     const response = JSON.parse(
       readFileSync(path.resolve(__dirname, '../fixtures/pos/appeal-response.json'), 'utf8'),

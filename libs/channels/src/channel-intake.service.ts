@@ -57,12 +57,21 @@ export function withoutPersonalData(event: InboundEvent): InboundEvent {
 }
 
 /**
+ * What a channel does with items it sent again, already stored (each with the stored item's id): ПОС sends a message
+ * again whenever its record changes, and only the later history is new. Registration takes the first copy only.
+ */
+export type RepeatedItemsHandler = (
+  repeated: { inboundItemId: string; item: InboundItem }[],
+) => Promise<void>;
+
+/**
  * Where a connector's items and events enter (pulls and webhooks alike): items are stored first, dialogue
  * items held for the bot, the rest sent to normalisation; webhook events go to the worker, which handles them.
  */
 @Injectable()
 export class ChannelIntake {
   private readonly log = rootLogger.child('channel-intake');
+  private readonly repeatHandlers = new Map<Channel, RepeatedItemsHandler>();
 
   constructor(
     private readonly store: InboundStore,
@@ -70,6 +79,11 @@ export class ChannelIntake {
     private readonly accounts: ChannelAccountsRepository,
     private readonly events: InboundEventsRepository,
   ) {}
+
+  /** `handler` is given the channel's items that came again (see RepeatedItemsHandler), after they are stored. */
+  onRepeatedItems(channel: Channel, handler: RepeatedItemsHandler): void {
+    this.repeatHandlers.set(channel, handler);
+  }
 
   /** Inputs the connector could not read, kept whole with the reason for staff (pulls and webhooks alike). */
   async quarantine(entry: ChannelEntry, inputs: QuarantinedInput[] | undefined): Promise<void> {
@@ -105,7 +119,36 @@ export class ChannelIntake {
         options: { jobId: `admit:${s.inboundItemId}`, removeOnComplete: true },
       })),
     );
+    await this.repeated(entry, items, stored);
     return stored;
+  }
+
+  /**
+   * The items that came again, to their channel's handler. Its failure is logged, not the pull's: the items are
+   * stored and the cursor moves on; what a repeat brings is cumulative (ПОС's whole history), the next one has it.
+   */
+  private async repeated(
+    entry: ChannelEntry,
+    items: InboundItem[],
+    stored: StoredItemResult[],
+  ): Promise<void> {
+    const handler = this.repeatHandlers.get(entry.account.channel);
+    if (!handler) return;
+    const byExternalId = new Map(items.map((item) => [item.externalId, item]));
+    const repeated = stored
+      .filter((s) => s.duplicate && byExternalId.has(s.externalId))
+      .map((s) => ({ inboundItemId: s.inboundItemId, item: byExternalId.get(s.externalId)! }));
+    if (repeated.length === 0) return;
+    try {
+      await handler(repeated);
+    } catch (error) {
+      this.log.warn('repeated items not handled', {
+        channel: entry.account.channel,
+        accountId: entry.account.id,
+        count: repeated.length,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   /**

@@ -89,6 +89,16 @@ export class FeedsRepository {
     });
   }
 
+  /** The appeal each of these inbound items was registered as, by item id (none yet: not in the map). */
+  async appealsOfItems(inboundItemIds: string[]): Promise<Map<string, string>> {
+    if (inboundItemIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT id, inbound_item_id FROM appeals WHERE inbound_item_id = ANY($1::uuid[])`,
+      [inboundItemIds],
+    )) as { id: string; inbound_item_id: string }[];
+    return new Map(rows.map((r) => [r.inbound_item_id, r.id]));
+  }
+
   /** Where each appeal's answers go in its channel (a chat id, a mailbox address), as the connector left it. */
   async replyAddresses(appealIds: string[]): Promise<Map<string, Record<string, unknown>>> {
     if (appealIds.length === 0) return new Map();

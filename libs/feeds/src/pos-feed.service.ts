@@ -4,6 +4,7 @@ import {
   type AppealEventRecord,
   AppealEventHooks,
   type ChannelEntry,
+  ChannelIntake,
   ChannelRegistry,
   type HookOutcome,
 } from '@inbox/channels';
@@ -13,6 +14,7 @@ import {
   Channel,
   ConnectorError,
   ConnectorErrorCode,
+  type InboundItem,
   remoteFileRefusal,
   type StatusUpdate,
 } from '@inbox/integrations/contract';
@@ -44,6 +46,7 @@ export class PosFeed implements OnModuleInit {
     private readonly actions: FeedActions,
     private readonly runner: FeedActionRunner,
     private readonly directory: OrganisationDirectory,
+    private readonly intake: ChannelIntake,
   ) {}
 
   onModuleInit(): void {
@@ -54,6 +57,7 @@ export class PosFeed implements OnModuleInit {
       this.onReceived(events),
     );
     this.hooks.onBatch('pos-history', Channel.Pos, ['received'], (events) => this.onReceivedHistory(events));
+    this.intake.onRepeatedItems(Channel.Pos, (repeated) => this.onRepeated(repeated));
     this.runner.register('pos-status', (row) => this.push(row));
     this.runner.register('pos-files', (row) => this.fetchFiles(row));
   }
@@ -132,6 +136,25 @@ export class PosFeed implements OnModuleInit {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A message ПОС sent again because its record changed after we registered it (moderated, forwarded, postponed,
+   * taken to work or answered in ПОС — by ПОС's staff or by our own status events): the history entries its
+   * appeal's timeline lacks are added, each once (keyed by its place in ПОС's history, as at registration).
+   * Registration takes only the first copy, so these changes were read and dropped. A message not yet an appeal
+   * is left for its registration, and the next repeat (ПОС sends the whole history each time) has them all.
+   */
+  async onRepeated(repeated: { inboundItemId: string; item: InboundItem }[]): Promise<void> {
+    const appeals = await this.feeds.appealsOfItems(repeated.map((r) => r.inboundItemId));
+    for (const { inboundItemId, item } of repeated) {
+      const appealId = appeals.get(inboundItemId);
+      if (!appealId) continue;
+      const history = posChannelEvents(item.features ?? {}).filter((e) => e.type === 'pos-history');
+      const added = await this.feeds.appendChannelEvents(appealId, history);
+      if (added > 0)
+        this.log.info('ПОС history of a registered message brought up to date', { appealId, added });
+    }
   }
 
   private async recordHistory(
