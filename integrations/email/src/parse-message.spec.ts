@@ -5,6 +5,7 @@ import { encode } from 'iconv-lite';
 import { pdfAndPhoto, TNEF_FIXTURE, winmailDat } from '../../../test/fakes/email/winmail-dat';
 import { outboundMessageId } from './message-id';
 import {
+  APP_SIGNATURE_ONLY_REASON,
   automaticLetterReason,
   BULK_PRECEDENCE_REASON,
   EMPTY_LETTER_REASON,
@@ -710,6 +711,61 @@ describe('parseEmail: a citizen letter', () => {
     const item = await itemOf(signed('Яма', 'Прошу заделать яму.'));
     expect(item.text).toBe('Прошу заделать яму.');
     expect(item.attachments!.map((a) => a.fileName)).toEqual(['smime.p7s']);
+  });
+
+  it("sets aside a letter whose only words are its mail app's signature, and keeps one with a subject or a file", async () => {
+    const plain = (id: string, body: string, subject?: string) =>
+      eml(
+        [
+          'From: ivan@mail.example',
+          ...(subject ? [`Subject: =?UTF-8?B?${b64(subject)}?=`] : []),
+          `Message-ID: <${id}@mail.example>`,
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: base64',
+        ],
+        b64(body),
+      );
+    for (const [i, body] of [
+      '\n\nОтправлено с iPhone',
+      '\n--\nОтправлено из мобильной Почты Mail.ru',
+      'Отправлено из приложения Яндекс Почта для Android',
+      'Sent from my iPhone',
+    ].entries())
+      expect(await parseEmail(plain(`sig-${i}`, body), ctx)).toEqual({
+        kind: 'rejected',
+        externalId: `sig-${i}@mail.example`,
+        reason: APP_SIGNATURE_ONLY_REASON,
+      });
+    // A subject says something; a citizen's own line that begins the same way is theirs.
+    expect((await itemOf(plain('sig-5', 'Отправлено с iPhone', 'Яма у дома 5'))).text).toBe(
+      'Отправлено с iPhone',
+    );
+    const own = 'Отправлено с опозданием: прошу починить свет в подъезде';
+    expect((await itemOf(plain('sig-6', own))).text).toBe(own);
+    // With a photo it is the photo the citizen sent.
+    const photo = eml(
+      [
+        'From: ivan@mail.example',
+        'Message-ID: <sig-7@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+      ],
+      [
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Отправлено с iPhone',
+        '--b',
+        'Content-Type: image/jpeg; name="IMG_0412.jpg"',
+        'Content-Disposition: attachment; filename="IMG_0412.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        '/9j/4AAQSkZJRgABAQ==',
+        '--b--',
+        '',
+      ].join('\n'),
+    );
+    expect((await itemOf(photo)).attachments!.map((a) => a.fileName)).toEqual(['IMG_0412.jpg']);
   });
 
   it('cuts a subject of thousands of characters for the card and keeps it whole at the head of the text', async () => {

@@ -388,6 +388,22 @@ export const NO_SENDER_REASON =
 /** …and for a letter with no words and no files at all: no text, no subject, no attachment. */
 export const EMPTY_LETTER_REASON = 'Пустое письмо: нет ни текста, ни темы, ни вложений';
 
+/** …and for one whose only words are the signature its mail app adds by itself. */
+export const APP_SIGNATURE_ONLY_REASON =
+  'Пустое письмо: в нём только подпись почтовой программы («Отправлено с iPhone» и т. п.), нет ни темы, ни ' +
+  'вложений. Возможно, файлы не прикрепились: если нужно, попросите заявителя отправить письмо снова.';
+
+// «Отправлено с iPhone», «Отправлено из мобильной Почты Mail.ru», «Отправлено из приложения Яндекс Почта для
+// Android», «Sent from my iPhone», «Get Outlook for Android», after a «--» line or not: a device or a mail app named,
+// so that a citizen's own one line («Отправлено с опозданием, прошу…») is never taken for one.
+const APP_SIGNATURE =
+  /^(?:--\s*\n\s*)?(?:(?:отправлено|послано)\s+(?:с|со|из)|sent\s+from|get)\s+(?:[\p{L}.]+\s+){0,4}?(?:iphone|ipad|android|samsung|galaxy|huawei|honor|xiaomi|redmi|outlook|mail\.ru|яндекс[\s.]?почт[аыи]|yandex[\s.]?mail|gmail)(?:\s+[\p{L}\d.]+){0,3}\.?$/iu;
+
+/** Whether a letter's text is only the signature a mail app adds to every letter. */
+export function isAppSignatureOnly(text: string): boolean {
+  return APP_SIGNATURE.test(text.trim());
+}
+
 /** What staff read in the channel quarantine for a letter its sender marked `Precedence: bulk` or `junk`. */
 export const BULK_PRECEDENCE_REASON =
   'Массовая рассылка (отправитель пометил письмо заголовком Precedence: bulk или junk): не зарегистрирована ' +
@@ -1072,6 +1088,10 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const contentFiles = attachments.filter((a) => !isSignature(a)).length + uuencoded.files.length;
   if (!text && contentFiles === 0 && !subject)
     return { kind: 'rejected', externalId, reason: EMPTY_LETTER_REASON };
+  // Only the signature a mail app adds by itself («Отправлено с iPhone»): sent by mistake, or the files it was
+  // meant to carry did not attach. Nothing to register; kept for staff with the reason, never an empty appeal.
+  if (isAppSignatureOnly(text) && contentFiles === 0 && !subject)
+    return { kind: 'rejected', externalId, reason: APP_SIGNATURE_ONLY_REASON };
 
   const inboundAttachments: InboundAttachment[] = [];
   const omitted: string[] = [];
