@@ -940,4 +940,78 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
       { action: 'add-to-incident', outcome: 'ok' },
     ]);
   });
+
+  /**
+   * Line 1 excludes an appeal from its incident at the very moment the incident's answer is drafted, and another at
+   * the moment it is approved and sent. Each appeal's lock orders the two: an excluded appeal never gets the
+   * incident's answer (nor keeps a draft of it), an answer is never left approved and unsent, and every appeal
+   * still in the incident is answered by it.
+   */
+  it('an exclusion and the incident answer at the same moment: the excluded appeal never gets it', async () => {
+    const incidents = ctx.get(Incidents);
+    const membership = ctx.get(IncidentMembership);
+    const approver = await staffActor(ctx.get(StaffUsers), Role.Supervisor, org.cur, 'Руководитель ЦУР');
+    const ROUNDS = 12;
+    const ids = await registerItemsIn(
+      ctx,
+      Array.from({ length: ROUNDS * 3 }, (_, k) =>
+        inboundItem({ channel: Channel.Website, text: `Нет воды в доме ${k}.`, address: undefined }),
+      ),
+      hours(300),
+    );
+    const outcomes: string[] = [];
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: DomainError) => e.message,
+      );
+    for (let r = 0; r < ROUNDS; r++) {
+      const [a, b, c] = ids.slice(r * 3, r * 3 + 3);
+      const [{ id: incident }] = await sql<{ id: string }>(
+        `INSERT INTO incidents (title, first_at, last_at, appeals_count) VALUES ('Нет воды', now(), now(), 3)
+         RETURNING id`,
+      );
+      await sql(`INSERT INTO appeal_incidents (appeal_id, incident_id) SELECT unnest($1::uuid[]), $2`, [
+        [a, b, c],
+        incident,
+      ]);
+      // The draft while c is excluded; the approval while b is.
+      outcomes.push(
+        ...(await Promise.all([
+          settle(incidents.draft(incident, 'Подача воды восстановлена.', operator)),
+          settle(membership.exclude(c, operator, 'Другой дом')),
+        ])),
+      );
+      outcomes.push(
+        ...(await Promise.all([
+          settle(incidents.approve(incident, approver)),
+          settle(membership.exclude(b, operator, 'Другая улица')),
+        ])),
+      );
+    }
+    // Every step either went or was refused in Russian.
+    for (const o of outcomes) expect(o).toMatch(/^(ok|[А-ЯЁ].*)$/u);
+    const answers = await sql<{ appealId: string; status: string; member: boolean; told: boolean }>(
+      `SELECT n.appeal_id AS "appealId", n.status,
+              EXISTS (SELECT 1 FROM appeal_incidents l WHERE l.appeal_id = n.appeal_id) AS member,
+              EXISTS (SELECT 1 FROM appeal_events e WHERE e.appeal_id = n.appeal_id AND e.type = 'incident-answered'
+                         AND e.data->>'answerId' = n.id::text) AS told
+         FROM answers n WHERE n.appeal_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    // An excluded appeal: its incident draft discarded, if it had one; none approved, sent or left waiting.
+    expect(answers.filter((n) => !n.member && n.status !== 'discarded')).toEqual([]);
+    // Never approved and unsent; each one sent went as the incident's answer.
+    expect(answers.filter((n) => n.status === 'approved' || (n.status === 'sent' && !n.told))).toEqual([]);
+    expect(
+      await sql(
+        `SELECT d.appeal_id FROM incident_answers d WHERE d.appeal_id = ANY($1::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM appeal_incidents l WHERE l.appeal_id = d.appeal_id)`,
+        [ids],
+      ),
+    ).toEqual([]);
+    // Every round's first appeal stayed in its incident and was answered by it.
+    const firsts = ids.filter((_, k) => k % 3 === 0);
+    expect(answers.filter((n) => firsts.includes(n.appealId) && n.status === 'sent')).toHaveLength(ROUNDS);
+  });
 });

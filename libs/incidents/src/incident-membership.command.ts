@@ -13,6 +13,7 @@ import {
 } from '@inbox/appeals';
 import { rootLogger, UUID } from '@inbox/common';
 import { IncidentsRepository } from './incidents.repository';
+import { linkIncidentDraft } from './incidents.service';
 
 export const MEMBERSHIP_REFUSED_ROLE =
   'Исключать обращения из инцидента и добавлять их к инциденту может оператор 1-й линии или руководитель';
@@ -180,8 +181,9 @@ export class IncidentMembership {
     );
     if (!part) return { drafted: false, draftRefused: null };
     try {
-      const answerId = await this.workflow.draftAnswer(appealId, actor, { text: part.draftText! });
-      await this.repository.addDraft(incidentId, appealId, answerId);
+      await this.workflow.draftAnswer(appealId, actor, { text: part.draftText! }, (tx, a, answerId) =>
+        linkIncidentDraft(this.repository, tx, incidentId, a, answerId),
+      );
       await this.audit.record({
         userId: actor.userId,
         action: 'incident.draft-answer',

@@ -676,12 +676,34 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  async addDraft(incidentId: string, appealId: string, answerId: string): Promise<void> {
-    await this.rows(`INSERT INTO incident_answers (incident_id, appeal_id, answer_id) VALUES ($1, $2, $3)`, [
-      incidentId,
-      appealId,
-      answerId,
-    ]);
+  /**
+   * Links a draft just written on the appeal to the incident, in the draft's transaction (the appeal locked); false,
+   * and nothing written, when the appeal is no longer in the incident (line 1 excluded it meanwhile).
+   */
+  async addDraft(tx: Db, incidentId: string, appealId: string, answerId: string): Promise<boolean> {
+    const rows = await this.rows(
+      `INSERT INTO incident_answers (incident_id, appeal_id, answer_id)
+       SELECT l.incident_id, l.appeal_id, $3 FROM appeal_incidents l WHERE l.incident_id = $1 AND l.appeal_id = $2
+       RETURNING answer_id`,
+      [incidentId, appealId, answerId],
+      tx,
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Whether the answer is still the incident's on the appeal, and the appeal still in the incident: read with the
+   * appeal locked, after an exclusion of it (which holds that lock) has committed or before it starts.
+   */
+  async holdsDraft(tx: Db, incidentId: string, appealId: string, answerId: string): Promise<boolean> {
+    const rows = await this.rows(
+      `SELECT 1 FROM incident_answers d
+         JOIN appeal_incidents l ON l.appeal_id = d.appeal_id AND l.incident_id = d.incident_id
+        WHERE d.incident_id = $1 AND d.appeal_id = $2 AND d.answer_id = $3`,
+      [incidentId, appealId, answerId],
+      tx,
+    );
+    return rows.length > 0;
   }
 
   /**

@@ -510,8 +510,11 @@ export class Incidents {
         continue;
       }
       try {
-        const answerId = await this.workflow.draftAnswer(appeal.id, actor, { text: body });
-        await this.repository.addDraft(id, appeal.id, answerId);
+        // Linked in the draft's own transaction, the appeal locked: an exclusion of it (which holds that lock)
+        // either went first, and no draft is written, or comes after and discards this one.
+        await this.workflow.draftAnswer(appeal.id, actor, { text: body }, (tx, a, answerId) =>
+          linkIncidentDraft(this.repository, tx, id, a, answerId),
+        );
         drafted++;
       } catch (error) {
         if (!(error instanceof WorkflowError)) throw error;
@@ -580,14 +583,23 @@ export class Incidents {
     const failed: IncidentStepResult['failed'] = [];
     for (const d of others) {
       try {
-        await this.workflow.approveAnswer(d.appealId, d.answerId, actor);
-        await this.workflow.sendAnswer(d.appealId, d.answerId, actor);
-        await this.transactions.run((tx) =>
-          this.history.append(tx, d.appealId, 'incident-answered', actor.userId, {
-            incidentId: id,
-            answerId: d.answerId,
-          }),
-        );
+        // Approved and sent in one transaction, the appeal locked, and only while the appeal is still in the
+        // incident with this draft: an exclusion of it (which holds that lock) is either refused, the answer given,
+        // or went first, and the incident's answer does not reach it.
+        await this.workflow.approveAndSend(d.appealId, d.answerId, actor, {
+          guard: async (tx, a) => {
+            if (await this.repository.holdsDraft(tx, id, a.id, d.answerId)) return;
+            throw new WorkflowError(
+              'conflict',
+              `Обращение № ${a.registration_number} исключено из инцидента: ответ инцидента ему не отправлен`,
+            );
+          },
+          then: (tx, a) =>
+            this.history.append(tx, a.id, 'incident-answered', actor.userId, {
+              incidentId: id,
+              answerId: d.answerId,
+            }),
+        });
         answered++;
       } catch (error) {
         if (!(error instanceof WorkflowError)) throw error;
@@ -612,6 +624,24 @@ export class Incidents {
     this.log.info('incident answered', { incidentId: id, answered, skipped, failed: failed.length });
     return { incidentId: id, answered, skipped, failed };
   }
+}
+
+/**
+ * Links a draft just written on an appeal to the incident, in the draft's transaction (the appeal locked); refuses,
+ * and the draft is undone, when line 1 excluded the appeal from the incident meanwhile.
+ */
+export async function linkIncidentDraft(
+  repository: IncidentsRepository,
+  tx: Db,
+  incidentId: string,
+  appeal: { id: string; registration_number: string },
+  answerId: string,
+): Promise<void> {
+  if (await repository.addDraft(tx, incidentId, appeal.id, answerId)) return;
+  throw new WorkflowError(
+    'conflict',
+    `Обращение № ${appeal.registration_number} исключено из инцидента: ответ инцидента для него не готовится`,
+  );
 }
 
 function answerText(text: string | undefined): string {

@@ -39,6 +39,12 @@ export interface ChangeContext {
 }
 
 /**
+ * Another lib's step inside a command's transaction, the appeal locked (libs/incidents: the appeal must still be a
+ * member of the incident whose answer this is). It may refuse by throwing a WorkflowError: the command is undone.
+ */
+export type WithinChange<R = void> = (tx: EntityManager, appeal: LockedAppeal, result: R) => Promise<void>;
+
+/**
  * The one transaction / history / audit helper every workflow command runs in: lock the appeal within the
  * actor's scope (out of scope and absent are the same 404, and the attempt is audited as denied), run the
  * command, bump the version, append the audit record — all or nothing.

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type RatingInput } from './actor';
+import { type WithinChange } from './appeal-change';
 import { AddNoteCommand } from './commands/add-note.command';
+import { ApproveAndSendCommand, type SendHooks } from './commands/approve-and-send.command';
 import { ApproveAnswerCommand } from './commands/approve-answer.command';
 import { AssignCommand } from './commands/assign.command';
 import { AttachFileCommand } from './commands/attach-file.command';
@@ -48,6 +50,7 @@ export class AppealWorkflow {
     private readonly draftCommand: DraftAnswerCommand,
     private readonly approveCommand: ApproveAnswerCommand,
     private readonly sendCommand: SendAnswerCommand,
+    private readonly approveAndSendCommand: ApproveAndSendCommand,
     private readonly closeCommand: CloseCommand,
     private readonly rateCommand: RateCommand,
     private readonly registerCommand: RegisterCommand,
@@ -153,12 +156,14 @@ export class AppealWorkflow {
     return this.extendCommand.preview(appealId, actor, days);
   }
 
+  /** `then`: another lib's step in the draft's transaction (libs/incidents links it to the incident, or refuses). */
   draftAnswer(
     appealId: string,
     actor: Actor,
     input: { templateId?: string; text?: string },
+    then?: WithinChange<string>,
   ): Promise<string> {
-    return this.draftCommand.execute(appealId, actor, input);
+    return this.draftCommand.execute(appealId, actor, input, then);
   }
 
   approveAnswer(appealId: string, answerId: string, actor: Actor): Promise<void> {
@@ -167,6 +172,11 @@ export class AppealWorkflow {
 
   sendAnswer(appealId: string, answerId: string, actor: Actor, now = new Date()): Promise<void> {
     return this.sendCommand.execute(appealId, answerId, actor, now);
+  }
+
+  /** Approves and sends the draft in one transaction (an incident's answer), with another lib's hooks. */
+  approveAndSend(appealId: string, answerId: string, actor: Actor, hooks?: SendHooks, now?: Date) {
+    return this.approveAndSendCommand.execute(appealId, answerId, actor, hooks, now);
   }
 
   close(appealId: string, actor: Actor, reason?: string, now = new Date()): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { type Actor } from '../actor';
-import { AppealChange } from '../appeal-change';
+import { AppealChange, type ChangeContext } from '../appeal-change';
 import { WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
@@ -15,13 +15,15 @@ export class ApproveAnswerCommand {
   ) {}
 
   async execute(appealId: string, answerId: string, actor: Actor): Promise<void> {
-    await this.change.run(appealId, actor, 'approve-answer', async ({ tx, appeal: a, record }) => {
-      const answer = await this.rules.answer(tx, a.id, answerId);
-      if (answer.status !== 'draft')
-        throw new WorkflowError('conflict', 'Ответ уже согласован или отправлен');
-      await this.rules.assertMayApprove(tx, a.id, answer, actor);
-      await this.answers.approve(tx, answerId, actor.userId);
-      await record('answer-approved', { answerId });
-    });
+    await this.change.run(appealId, actor, 'approve-answer', (context) => this.apply(context, answerId));
+  }
+
+  /** The approval in the caller's change (ApproveAndSendCommand: with the send, in one transaction). */
+  async apply({ tx, appeal: a, actor, record }: ChangeContext, answerId: string): Promise<void> {
+    const answer = await this.rules.answer(tx, a.id, answerId);
+    if (answer.status !== 'draft') throw new WorkflowError('conflict', 'Ответ уже согласован или отправлен');
+    await this.rules.assertMayApprove(tx, a.id, answer, actor);
+    await this.answers.approve(tx, answerId, actor.userId);
+    await record('answer-approved', { answerId });
   }
 }

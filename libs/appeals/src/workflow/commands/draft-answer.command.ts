@@ -5,7 +5,7 @@ import { AnswersRepository } from '../../repositories/answers.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { type Actor } from '../actor';
 import { applicantValues, renderTemplate, russianDate } from '../answer-template';
-import { AppealChange } from '../appeal-change';
+import { AppealChange, type WithinChange } from '../appeal-change';
 import { requireCaseworker, WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
@@ -24,6 +24,8 @@ export class DraftAnswerCommand {
     appealId: string,
     actor: Actor,
     input: { templateId?: string; text?: string },
+    /** Run in the draft's transaction once it is written (another lib links it to its own rows, or refuses). */
+    then?: WithinChange<string>,
   ): Promise<string> {
     return this.change.run(appealId, actor, 'draft-answer', async ({ tx, appeal: a, record }) => {
       requireCaseworker(actor);
@@ -59,6 +61,7 @@ export class DraftAnswerCommand {
         text,
       });
       await record('answer-drafted', { answerId, templateId: input.templateId ?? null });
+      await then?.(tx, a, answerId);
       return answerId;
     });
   }

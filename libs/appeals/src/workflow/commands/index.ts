@@ -1,3 +1,4 @@
+import { ApproveAndSendCommand } from './approve-and-send.command';
 import { ApproveAnswerCommand } from './approve-answer.command';
 import { AddNoteCommand } from './add-note.command';
 import { AssignCommand } from './assign.command';
@@ -40,6 +41,7 @@ export const WORKFLOW_COMMANDS = [
   DraftAnswerCommand,
   ApproveAnswerCommand,
   SendAnswerCommand,
+  ApproveAndSendCommand,
   CloseCommand,
   RateCommand,
   RegisterCommand,
