@@ -91,6 +91,7 @@ import { BotReplyParts1796207300000 } from './1796207300000-BotReplyParts';
 import { DeliveryManualRetries1796207310000 } from './1796207310000-DeliveryManualRetries';
 import { AppealJoins1796207400000 } from './1796207400000-AppealJoins';
 import { IncidentMembershipChanges1796207600000 } from './1796207600000-IncidentMembershipChanges';
+import { ClockDigestNotifications1796207730000 } from './1796207730000-ClockDigestNotifications';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -189,4 +190,5 @@ export const MIGRATIONS = [
   DeliveryManualRetries1796207310000,
   AppealJoins1796207400000,
   IncidentMembershipChanges1796207600000,
+  ClockDigestNotifications1796207730000,
 ];

@@ -146,7 +146,39 @@ async function notified(ds: DataSource, appealId: string, kind: string): Promise
   return out;
 }
 
+interface DigestRow {
+  id: string;
+  organisation_id: string;
+  kind: string;
+  day: string;
+  appeal_ids: string[];
+  text: string;
+  read_at: Date | null;
+}
+
+/**
+ * A supervisor's counted notices (one per organisation, kind and day) about `organisationId`, of `kind` when given,
+ * oldest first.
+ */
+async function digestsOf(
+  ds: DataSource,
+  userId: string,
+  organisationId: string,
+  kind?: string,
+): Promise<DigestRow[]> {
+  return (await ds.query(
+    `SELECT id::text AS id, organisation_id, kind, to_char(digest_day, 'DD.MM.YYYY') AS day, appeal_ids, text,
+            read_at
+       FROM notifications
+      WHERE user_id = $1 AND organisation_id = $2 AND ($3::text IS NULL OR kind = $3) AND appeal_id IS NULL
+      ORDER BY digest_day, kind`,
+    [userId, organisationId, kind ?? null],
+  )) as DigestRow[];
+}
+
 const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('dd.LL.yyyy HH:mm');
+/** The day of `at` in Novosibirsk, the test supervisors' zone (their counted notices are per their day). */
+const dayOf = (at: Date) => DateTime.fromJSDate(at, { zone: 'Asia/Novosibirsk' }).toFormat('dd.LL.yyyy');
 
 describe('deadline clocks (integration)', () => {
   let h: Harness;
@@ -232,17 +264,30 @@ describe('deadline clocks (integration)', () => {
 
     const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Новосибирск, UTC+7)`;
     const overdueText = `Просрочен срок ответа по обращению № ${appeal.number} (ГЖИ)`;
-    // Own organisation, the parent ministry, and the region-wide region and management centre; the term at risk
-    // and overdue to its holder too, who is to meet it (the overdue one reached supervisors only), once each,
-    // however many sweeps passed the term.
-    const supervisors = [users.supGzhi, users.supMinzhkh, users.supRegion, users.supCur];
-    for (const [kind, text, told] of [
-      ['clock-at-risk', atRiskText, [...supervisors, users.clerkGzhi]],
-      ['clock-overdue', overdueText, [...supervisors, users.clerkGzhi]],
+    // Appeal by appeal: the supervisors of the holding organisation itself, and the holder, who is to meet the
+    // term (the overdue one reached supervisors only), once each, however many sweeps passed the term.
+    for (const [kind, text] of [
+      ['clock-at-risk', atRiskText],
+      ['clock-overdue', overdueText],
     ] as const) {
       const byUser = await notified(h.ds, appeal.id, kind);
-      expect(new Map([...byUser].sort())).toEqual(new Map([...told].sort().map((u) => [u, [text]])));
+      expect(new Map([...byUser].sort())).toEqual(
+        new Map([users.supGzhi, users.clerkGzhi].sort().map((u) => [u, [text]])),
+      );
+      // Those over it — the parent ministry, the region-wide region and management centre — are told counted: the
+      // inspection's notice of the day names the appeal.
+      for (const over of [users.supMinzhkh, users.supRegion, users.supCur]) {
+        const digests = await digestsOf(h.ds, over, sub, kind);
+        expect(digests.map((d) => d.appeal_ids)).toEqual([[appeal.id]]);
+      }
     }
+    const [overdueDigest] = await digestsOf(h.ds, users.supRegion, sub, 'clock-overdue');
+    const day = dayOf(new Date(due.getTime() + MINUTE));
+    expect(overdueDigest.text).toBe(`ГЖИ: просрочено 1 обращение за ${day} — № ${appeal.number}`);
+    const [atRiskDigest] = await digestsOf(h.ds, users.supRegion, sub, 'clock-at-risk');
+    expect(atRiskDigest.text).toBe(
+      `ГЖИ: срок под угрозой у 1 обращения за ${dayOf(now)} — № ${appeal.number}`,
+    );
   });
 
   it('runs no clock for a closed appeal or one outside the lead', async () => {
@@ -314,7 +359,12 @@ describe('deadline clocks (integration)', () => {
     const overdue = await notified(h.ds, appeal.id, 'clock-overdue');
     const text = `Просрочен срок ответа 2-й линии по обращению № ${appeal.number} (Министерство ЖКХ и энергетики)`;
     expect(overdue.get(users.supMinzhkh)).toEqual([text]);
-    expect(overdue.get(users.supRegion)).toEqual([text]);
+    // The region's supervisor: the ministry's notice of the day, not one of the appeal's own.
+    expect(overdue.has(users.supRegion)).toBe(false);
+    expect(
+      (await digestsOf(h.ds, users.supRegion, minzhkh, 'clock-overdue')).find((d) => d.day === '15.06.2026')
+        ?.appeal_ids,
+    ).toEqual([appeal.id]);
     expect(overdue.has(users.supMintrans)).toBe(false);
     expect(overdue.has(users.supGzhi)).toBe(false); // a subordinate body does not supervise its parent
     // The holder is told too, once.
@@ -475,8 +525,15 @@ describe('deadline clocks (integration)', () => {
       { ...mark, kind: 'at-risk' },
       { ...mark, kind: 'overdue' },
     ]);
-    const supervisors = [users.supMinzhkh, users.supRegion, users.supCur];
+    // The ministry's own supervisor appeal by appeal; the region's and the management centre's counted.
+    const supervisors = [users.supMinzhkh];
     const once = (who: string[], text: string) => new Map([...who].sort().map((u) => [u, [text]]));
+    for (const over of [users.supRegion, users.supCur]) {
+      for (const kind of ['clock-at-risk', 'clock-overdue']) {
+        const digests = await digestsOf(h.ds, over, minzhkh, kind);
+        expect(digests.filter((d) => d.appeal_ids.includes(appeal.id))).toHaveLength(1);
+      }
+    }
     // Nobody holds it: the ministry's clerks and head are told of the lapse and of the risk, once each; the
     // transport ministry not.
     const overdue = await notified(h.ds, appeal.id, 'clock-overdue');
@@ -526,14 +583,91 @@ describe('deadline clocks (integration)', () => {
   it('writes at-risk times in the zone the clock is counted in', async () => {
     const now = new Date();
     const appeal = await registerAppeal(h, { addressee: 'omsk-district' });
+    const clerkOmsk = await createUser(h.ds, 'clerk-omsk', 'clerk', 'omsk-district');
     const due = new Date(now.getTime() + 2 * HOUR);
     await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [appeal.id, due]);
     await h.watcher.sweep(now);
     const byUser = await notified(h.ds, appeal.id, 'clock-at-risk');
-    expect(byUser.get(users.supRegion)).toEqual([
+    expect(byUser.get(clerkOmsk)).toEqual([
       `Срок ответа по обращению № ${appeal.number} (Администрация Западного района) истекает ${local(due, 'Asia/Omsk')} (Омск, UTC+6)`,
     ]);
     expect(byUser.has(users.supMinzhkh)).toBe(false);
+  });
+
+  it('tells the supervisors over a body of its terms in one notice per kind and day, updated in place; its own, appeal by appeal', async () => {
+    // A body of its own under the ministry, so its notices start from none.
+    await h.ds.query(
+      `INSERT INTO organisations (code, name, short_name, kind, parent_id, time_zone, working_hours)
+       VALUES ('gzhi-north', 'Северный отдел ГЖИ', 'Северный отдел ГЖИ', 'subordinate', $1, 'Asia/Novosibirsk', $2)`,
+      [minzhkh, TEST_WORKING_HOURS],
+    );
+    const north = await orgId(h.ds, 'gzhi-north');
+    const supNorth = await createUser(h.ds, 'sup-north', 'supervisor', 'gzhi-north');
+    const clerkNorth = await createUser(h.ds, 'clerk-north', 'clerk', 'gzhi-north');
+    const now = new Date();
+    const day = dayOf(now);
+    const late: { id: string; number: string }[] = [];
+    for (let i = 0; i < 5; i++) late.push(await registerAppeal(h, { addressee: 'gzhi-north' }));
+    const [first, last] = [late.slice(0, 4), late[4]];
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = ANY($1)`, [
+      first.map((a) => a.id),
+      new Date(now.getTime() - 10 * MINUTE),
+    ]);
+    await h.watcher.sweep(now);
+    // Its own supervisor and its clerks (nobody holds the appeals) are told appeal by appeal.
+    for (const a of first) {
+      const byUser = await notified(h.ds, a.id, 'clock-overdue');
+      expect([...byUser.keys()].sort()).toEqual([supNorth, clerkNorth].sort());
+    }
+    // Those over it — the ministry's, the region's and the management centre's — not one row per appeal (the
+    // region's read «99+» after a busy day) but the body's one notice of the day, naming the latest appeals.
+    const over = [users.supMinzhkh, users.supRegion, users.supCur];
+    const [perAppeal] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM notifications WHERE user_id = ANY($1) AND appeal_id = ANY($2)`,
+      [over, late.map((a) => a.id)],
+    );
+    expect(perAppeal.n).toBe(0);
+    const number = String.raw`№ \d{4}-\d{6}`;
+    for (const user of over) {
+      const digests = await digestsOf(h.ds, user, north);
+      expect(digests).toHaveLength(1);
+      expect(digests[0]).toMatchObject({ kind: 'clock-overdue', day, read_at: null });
+      expect([...digests[0].appeal_ids].sort()).toEqual(first.map((a) => a.id).sort());
+      expect(digests[0].text).toMatch(
+        new RegExp(
+          `^Северный отдел ГЖИ: просрочено 4 обращения за ${day} — последние ${number}, ${number}, ${number}$`,
+        ),
+      );
+    }
+
+    // Read; then one more appeal late: the same notice, counted anew, unread again and first in the list.
+    const [before] = await digestsOf(h.ds, users.supRegion, north);
+    expect(await h.watcher.markNotificationRead(users.supRegion, before.id)).toBe(true);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      last.id,
+      new Date(now.getTime() - 5 * MINUTE),
+    ]);
+    const next = await h.watcher.sweep(new Date(now.getTime() + 10_000));
+    expect(next).toMatchObject({ marks: 1, notifications: 2, digests: over.length });
+    const [after, ...more] = await digestsOf(h.ds, users.supRegion, north);
+    expect(more).toEqual([]);
+    expect(after.appeal_ids).toEqual([...before.appeal_ids, last.id]);
+    expect(after.read_at).toBeNull();
+    expect(BigInt(after.id)).toBeGreaterThan(BigInt(before.id));
+    expect(after.text).toMatch(
+      new RegExp(
+        `^Северный отдел ГЖИ: просрочено 5 обращений за ${day} — последние № ${last.number}, ${number}, ${number}$`,
+      ),
+    );
+    const [newest] = await h.watcher.notificationsFor(users.supRegion, { unreadOnly: true });
+    expect(newest).toMatchObject({ id: after.id, appealId: null, organisationId: north, appealCount: 5 });
+    // Nothing lost: each appeal's mark and history event is there, as the overdue queue reads them.
+    const [facts] = await h.ds.query(
+      `SELECT (SELECT count(*) FROM clock_marks WHERE appeal_id = ANY($1) AND kind = 'overdue')::int AS marks,
+              (SELECT count(*) FROM appeal_events WHERE appeal_id = ANY($1) AND type = 'clock-overdue')::int AS events`,
+      [late.map((a) => a.id)],
+    );
+    expect(facts).toEqual({ marks: 5, events: 5 });
   });
 
   it('after the watermark reads what crossed since, and clocks changed behind it through the queue', async () => {
@@ -764,21 +898,43 @@ describe('two workers and two in-process sweeps at once (integration)', () => {
     );
     expect(marks.map((m) => `${m.appeal_id}|${m.clock}|${m.kind}|${m.n}`).sort()).toEqual(expected.sort());
 
-    // One notification per mark for each supervisor whose scope covers the holder, none for others.
+    // One notification per mark for each supervisor of the holding organisation itself, none for others.
     const [mintrans, minzhkh] = [await orgId(h.ds, 'mintrans'), await orgId(h.ds, 'minzhkh')];
     const wanted = marks.flatMap((m) => {
-      const who = [supervisors.region];
+      const who: string[] = [];
       if (m.organisation_id === minzhkh) who.push(supervisors.minzhkh);
       if (m.organisation_id === mintrans) who.push(supervisors.mintrans);
       return who.map((u) => `${u}|${m.appeal_id}|${m.clock}|clock-${m.kind}`);
     });
     const notes = (await h.ds.query(
-      `SELECT n.user_id, n.appeal_id, n.kind, n.text FROM notifications n`,
+      `SELECT n.user_id, n.appeal_id, n.kind, n.text FROM notifications n WHERE n.digest_day IS NULL`,
     )) as { user_id: string; appeal_id: string; kind: string; text: string }[];
     const clockOf = (text: string) =>
       text.includes('2-й линии') ? 'line2-answer' : text.includes('передачи') ? 'escalation' : 'answer';
     expect(notes.map((n) => `${n.user_id}|${n.appeal_id}|${clockOf(n.text)}|${n.kind}`).sort()).toEqual(
       wanted.sort(),
+    );
+    // The region's supervisor: each organisation's marks counted, each appeal once in its notice of the kind and
+    // day, however many sweeps raced — not a row per appeal.
+    const digests = (await h.ds.query(
+      `SELECT user_id, organisation_id, kind, digest_day::text AS day, appeal_ids FROM notifications
+        WHERE digest_day IS NOT NULL`,
+    )) as { user_id: string; organisation_id: string; kind: string; day: string; appeal_ids: string[] }[];
+    expect(new Set(digests.map((d) => d.user_id))).toEqual(new Set([supervisors.region]));
+    for (const d of digests) expect(new Set(d.appeal_ids).size).toBe(d.appeal_ids.length);
+    const counted = (pairs: [string, string][]) => {
+      const out = new Map<string, Set<string>>();
+      for (const [key, id] of pairs) out.set(key, (out.get(key) ?? new Set()).add(id));
+      return out;
+    };
+    expect(
+      counted(
+        digests.flatMap((d) =>
+          d.appeal_ids.map((id): [string, string] => [`${d.organisation_id}|${d.kind}`, id]),
+        ),
+      ),
+    ).toEqual(
+      counted(marks.map((m): [string, string] => [`${m.organisation_id}|clock-${m.kind}`, m.appeal_id])),
     );
 
     const [events] = await h.ds.query(
@@ -843,11 +999,15 @@ describe('a sweep over 20k open appeals (integration)', () => {
     const firstStatements = statements.mock.calls.length;
     expect(first.marks).toBe(want.answer + want.line2 + want.escalation);
     expect(first.events).toBe(first.marks);
-    // Region-wide supervisor for every mark, the ministry's for its own (answer and escalation clocks); the
-    // answer clock of an appeal at line 2 is held at the line-2 organisation (mintrans, no supervisor of its own).
-    expect(first.notifications).toBe(
-      2 * (want.answer - want.answerAtLine2 + want.escalation) + want.answerAtLine2 + want.line2,
+    // The ministry's supervisor for its own marks (answer and escalation clocks), appeal by appeal; the answer
+    // clock of an appeal at line 2 is held at the line-2 organisation (mintrans, no supervisor of its own). The
+    // region-wide supervisor: one counted notice per organisation and kind, however many marks.
+    expect(first.notifications).toBe(want.answer - want.answerAtLine2 + want.escalation);
+    const [{ kinds }] = await h.ds.query(
+      `SELECT count(DISTINCT (organisation_id, kind))::int AS kinds FROM clock_marks`,
     );
+    expect(first.digests).toBe(kinds);
+    expect(kinds).toBeGreaterThanOrEqual(3);
     // One statement over every open clock, whatever their number, in a transaction of its own (8 statements in
     // all today): not a statement per appeal or per mark, 20,000 here. The time it takes is `bench scale`'s to
     // measure, not a test's (over 100k: 54 s at load 48 on a shared machine, 20 s idle).

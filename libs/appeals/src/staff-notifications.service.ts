@@ -81,8 +81,8 @@ export class StaffNotifications {
   }
 
   /**
-   * Everything the person was shown marked read at once (a region supervisor is told of every term at risk): up
-   * to the newest notification of the list they saw, so one that came in since stays unread.
+   * Everything the person was shown marked read at once: up to the newest notification of the list they saw, so
+   * one that came in since (or a counted notice updated since: it takes a new id) stays unread.
    */
   async markAllRead(userId: string, upToId: string): Promise<{ marked: number }> {
     return { marked: await this.notifications.markAllRead(userId, upToId) };

@@ -12,7 +12,10 @@ export interface SweepResult {
   marks: number;
   /** New marks per 'clock/kind', e.g. { 'answer/overdue': 3 }. */
   byClock: Record<string, number>;
+  /** Notifications written appeal by appeal (own organisation's supervisors, the holder or clerks and heads). */
   notifications: number;
+  /** Supervisors' counted notices (one per organisation, kind and day) written or updated. */
+  digests: number;
   events: number;
   tookMs: number;
   /**
@@ -75,6 +78,7 @@ export class ClockWatcher {
             marks: 0,
             byClock: {},
             notifications: 0,
+            digests: 0,
             events: 0,
             tookMs: Date.now() - started,
             skewMs,
@@ -96,12 +100,20 @@ export class ClockWatcher {
     );
     await this.marks.vacuumQueueAfter(swept);
     const { rows } = swept;
-    const result: SweepResult = { marks: 0, byClock: {}, notifications: 0, events: 0, tookMs: 0 };
+    const result: SweepResult = {
+      marks: 0,
+      byClock: {},
+      notifications: 0,
+      digests: 0,
+      events: 0,
+      tookMs: 0,
+    };
     for (const row of rows) {
       if (row.what === 'mark' && row.key) {
         result.byClock[row.key] = row.n;
         result.marks += row.n;
       } else if (row.what === 'notification') result.notifications = row.n;
+      else if (row.what === 'digest') result.digests = row.n;
       else if (row.what === 'event') result.events = row.n;
     }
     result.tookMs = Date.now() - started;

@@ -433,6 +433,20 @@ export class NotificationDto {
   kbRequestId!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Раздел БЗ (срок актуализации)' })
   kbSectionId!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      'Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue) и день, обновляется на месте',
+  })
+  organisationId!: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Сводка: сколько обращений в ней учтено за день (у остальных уведомлений null)',
+  })
+  appealCount!: number | null;
   @ApiProperty() text!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: string | null;

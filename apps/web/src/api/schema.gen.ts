@@ -4158,6 +4158,8 @@ export interface components {
             text: string;
         };
         NotificationDto: {
+            /** @description Сводка: сколько обращений в ней учтено за день (у остальных уведомлений null) */
+            appealCount: number | null;
             appealId: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4177,6 +4179,11 @@ export interface components {
              * @example part-returned
              */
             kind: string;
+            /**
+             * Format: uuid
+             * @description Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue) и день, обновляется на месте
+             */
+            organisationId: string | null;
             /** Format: date-time */
             readAt: string | null;
             registrationNumber: string | null;

@@ -11,6 +11,12 @@ export interface NotificationView {
   /** A knowledge-base term's change request or section (the header's list opens it). */
   kbRequestId: string | null;
   kbSectionId: string | null;
+  /**
+   * A supervisor's counted notice of another organisation's terms (the clock sweep's, one per organisation, kind
+   * and day, updated in place): the organisation, and how many appeals it counts.
+   */
+  organisationId: string | null;
+  appealCount: number | null;
   text: string;
   createdAt: Date;
   readAt: Date | null;
@@ -42,7 +48,9 @@ export class NotificationsRepository {
   ): Promise<NotificationView[]> {
     const rows = (await this.dataSource.query(
       `SELECT n.id::text AS id, n.kind, n.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
-              n.kb_request_id AS "kbRequestId", n.kb_section_id AS "kbSectionId", n.text, n.created_at AS "createdAt", n.read_at AS "readAt"
+              n.kb_request_id AS "kbRequestId", n.kb_section_id AS "kbSectionId",
+              n.organisation_id AS "organisationId", cardinality(n.appeal_ids) AS "appealCount",
+              n.text, n.created_at AS "createdAt", n.read_at AS "readAt"
          FROM notifications n LEFT JOIN appeals a ON a.id = n.appeal_id
         WHERE n.user_id = $1 AND ($2::boolean IS FALSE OR n.read_at IS NULL)
           AND ($4::bigint IS NULL OR n.id < $4::bigint)
