@@ -135,6 +135,43 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     // It used to list every appeal with a term at risk, those already late on another term too.
     await expectQueueCounts(page, 'stat-at-risk', 'Срок под угрозой', figures.atRisk);
     await expectQueueCounts(page, 'stat-overdue', 'Просроченные сроки', figures.overdue);
+
+    // The bell of the region's supervisor after the sweep: the bodies' terms counted, one notice per organisation
+    // and kind («99+» notices, one per appeal, drowned the rest), the badge the length of the unread list it opens.
+    // Appeal by appeal only those its own organisation holds (one reopened at the government).
+    const [told] = await ds.query(
+      `SELECT count(*) FILTER (WHERE n.kind LIKE 'clock-%' AND n.appeal_id IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM clock_marks m WHERE m.appeal_id = n.appeal_id AND m.organisation_id = u.organisation_id)
+              )::int AS "otherBodies",
+              count(*) FILTER (WHERE n.digest_day IS NOT NULL)::int AS counted
+         FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.login = 'supervisor'`,
+    );
+    expect(told.otherBodies).toBe(0);
+    expect(told.counted).toBeGreaterThan(0);
+    const bell = page.getByTestId('notifications-button');
+    const unread = Number(/: (\d+) непрочитанн/.exec((await bell.getAttribute('aria-label')) ?? '')?.[1]);
+    expect(unread).toBeGreaterThanOrEqual(told.counted);
+    await bell.click();
+    const panel = page.getByRole('region', { name: 'Уведомления' });
+    await panel.getByText(`Непрочитанные: ${unread}`, { exact: true }).waitFor();
+    const items = panel.getByTestId('notification');
+    await items.first().waitFor();
+    expect(await items.count()).toBe(Math.min(unread, 50));
+    const counted = items.filter({ hasText: 'Сводка: сроки нарушены' }).first();
+    const name = /^(.+): просрочено \d+ обращени/.exec(await counted.locator('p').last().innerText())![1];
+    await counted.getByRole('link', { name: 'Открыть просроченные' }).click();
+    await page.waitForURL(/\/inbox\?queue=overdue&organisationId=[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Просроченные сроки', exact: true }).waitFor();
+    expect(await queueTotal(page)).toBeGreaterThan(0);
+    expect(await page.getByRole('textbox', { name: 'Организация' }).inputValue()).toBe(name);
+    // At 390 px the list keeps a margin from both edges of the screen (it ran to the right one).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('notifications-button').click();
+    const box = (await page.locator('.mantine-Popover-dropdown').filter({ has: panel }).boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(8);
+    expect(box.x + box.width).toBeLessThanOrEqual(390 - 8);
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1366, height: 768 });
     expect(problems.get(page)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { Anchor, Badge, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
@@ -36,12 +37,24 @@ const GROUP: Record<NotificationGroup['kind'], { label: string; to: string; colo
 /** Notifications read a page at a time; «Показать ещё» loads the next (older) one. */
 export const NOTIFICATIONS_PAGE = 50;
 
+/** A supervisor's counted notice of an organisation's terms opens that queue at that organisation. */
+const DIGEST_QUEUE: Record<string, { queue: string; label: string; badge: string }> = {
+  'clock-overdue': { queue: 'overdue', label: 'Открыть просроченные', badge: 'Сводка: сроки нарушены' },
+  'clock-at-risk': {
+    queue: 'at-risk',
+    label: 'Открыть сроки под угрозой',
+    badge: 'Сводка: сроки под угрозой',
+  },
+};
+
 /**
  * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back, appeals
- * assigned to them or reopened at their organisation after a poor rating): a button in
- * the header with the unread count (all of them, not only the loaded page's), and the list under it, newest
- * first, a page at a time with «Показать ещё» for the older ones; opening one (its appeal, or the knowledge
- * base's request or the sections' review its term is about) marks it read.
+ * assigned to them or reopened at their organisation after a poor rating; a supervisor's terms of other
+ * organisations counted, one notice per organisation, kind and day): a button in the header with the unread count
+ * (all of them, not only the loaded page's), and the list under it: the unread ones, as many as the count says
+ * (it listed the read ones too, under a count of the unread), or all of them when asked; newest first, a page at a
+ * time with «Показать ещё» for the older ones; opening one (its appeal, the queue of the organisation a counted
+ * notice is about, or the knowledge base's request or the sections' review its term is about) marks it read.
  */
 export function NotificationsButton() {
   const queryClient = useQueryClient();
@@ -51,11 +64,17 @@ export function NotificationsButton() {
   const [opened, { toggle, close }] = useDisclosure(false);
   // On a phone a bell (its name in the label): the word took the room of the staff member's name.
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  // What the list shows: the unread ones (the count's), or all.
+  const [view, setView] = useState<'unread' | 'all'>('unread');
   const list = useInfiniteQuery({
-    queryKey: ['notifications'],
+    queryKey: ['notifications', 'list', view],
     queryFn: ({ pageParam }) =>
       call('notifications', {
-        query: { limit: NOTIFICATIONS_PAGE, ...(pageParam ? { before: pageParam } : {}) },
+        query: {
+          limit: NOTIFICATIONS_PAGE,
+          ...(view === 'unread' ? { unread: 'true' } : {}),
+          ...(pageParam ? { before: pageParam } : {}),
+        },
       }),
     initialPageParam: '',
     getNextPageParam: (last) => (last.length < NOTIFICATIONS_PAGE ? undefined : last[last.length - 1].id),
@@ -84,10 +103,8 @@ export function NotificationsButton() {
   });
   const items = list.data?.pages.flat() ?? [];
   const unread = count.data?.unread ?? items.filter((n) => !n.readAt).length;
-  const label =
-    unread > 0
-      ? `Уведомления: ${unread} ${plural(unread, 'непрочитанное', 'непрочитанных', 'непрочитанных')}`
-      : 'Уведомления';
+  const unreadWords = `${unread} ${plural(unread, 'непрочитанное', 'непрочитанных', 'непрочитанных')}`;
+  const label = unread > 0 ? `Уведомления: ${unreadWords}` : 'Уведомления';
   return (
     // The count beside the button, not around it: the popover's target is the button itself (its aria-expanded
     // and aria-controls belong on a button, not on a wrapper).
@@ -104,7 +121,9 @@ export function NotificationsButton() {
         opened={opened}
         onChange={(o) => !o && close()}
         position="bottom-end"
-        width={400}
+        // Never wider than the screen less a margin each side: at 390 px the 400 px list ran to the right edge.
+        width="min(400px, calc(100vw - 24px))"
+        middlewares={{ shift: { padding: 12 }, flip: true }}
         shadow="md"
         trapFocus
         returnFocus
@@ -128,7 +147,7 @@ export function NotificationsButton() {
                 Уведомления
               </Text>
               {/* Up to the newest one shown: one that arrives meanwhile stays unread. */}
-              {unread > 0 && (
+              {unread > 0 && items.length > 0 && (
                 <Button
                   size="compact-xs"
                   variant="subtle"
@@ -141,6 +160,10 @@ export function NotificationsButton() {
             </Group>
             {groups.length > 0 && (
               <Stack gap={4} mb={8} data-testid="notification-groups">
+                {/* Appeals, not notifications: the queues' whole counts, read or not. */}
+                <Text size="xs" c="dimmed">
+                  Ждут действий — обращений в очередях:
+                </Text>
                 {groups.map((g) => (
                   <Text key={g.kind} size="sm" data-testid={`notification-group-${g.kind}`}>
                     <Text span inherit fw={600} c={GROUP[g.kind].color}>
@@ -160,10 +183,14 @@ export function NotificationsButton() {
                 ))}
               </Stack>
             )}
+            {/* The badge's count is the unread list's length: the two agree, and the list says which it shows. */}
+            <Text size="xs" c="dimmed" mb={4} data-testid="notification-view">
+              {view === 'unread' ? `Непрочитанные: ${unread}` : `Все уведомления, непрочитанных: ${unread}`}
+            </Text>
             <QueryStatus query={list} label="Загрузка уведомлений" size="sm" />
             {list.data && items.length === 0 && groups.length === 0 && summary.isSuccess && (
               <Text size="sm" c="dimmed">
-                Уведомлений нет.
+                {view === 'unread' ? 'Непрочитанных уведомлений нет.' : 'Уведомлений нет.'}
               </Text>
             )}
             <ScrollArea.Autosize mah={420}>
@@ -183,6 +210,16 @@ export function NotificationsButton() {
                 <ShowMore list={list} size="compact-sm" />
               </Stack>
             </ScrollArea.Autosize>
+            {/* After the list, so the keyboard reaches the notifications first. */}
+            <Anchor
+              component="button"
+              type="button"
+              size="xs"
+              mt={6}
+              onClick={() => setView(view === 'unread' ? 'all' : 'unread')}
+            >
+              {view === 'unread' ? 'Показать и прочитанные' : 'Только непрочитанные'}
+            </Anchor>
           </section>
         </Popover.Dropdown>
       </Popover>
@@ -197,6 +234,8 @@ function NotificationItem(props: {
   onOpen: () => void;
 }) {
   const { n } = props;
+  const digest = n.organisationId && !n.appealId ? DIGEST_QUEUE[n.kind] : undefined;
+  const badge = digest?.badge ?? KIND_LABEL[n.kind];
   return (
     <div
       data-testid="notification"
@@ -207,9 +246,9 @@ function NotificationItem(props: {
       }}
     >
       <Group gap={6} wrap="nowrap">
-        {KIND_LABEL[n.kind] && (
+        {badge && (
           <Badge size="xs" variant="light" color="gray" style={{ textTransform: 'none' }}>
-            {KIND_LABEL[n.kind]}
+            {badge}
           </Badge>
         )}
         <Text size="xs" c="dimmed">
@@ -223,6 +262,16 @@ function NotificationItem(props: {
         {n.appealId && (
           <Anchor component={Link} to={`/appeals/${n.appealId}`} size="xs" onClick={props.onOpen}>
             Открыть обращение{n.registrationNumber ? ` № ${n.registrationNumber}` : ''}
+          </Anchor>
+        )}
+        {digest && (
+          <Anchor
+            component={Link}
+            to={`/inbox?queue=${digest.queue}&organisationId=${n.organisationId}`}
+            size="xs"
+            onClick={props.onOpen}
+          >
+            {digest.label}
           </Anchor>
         )}
         {n.kbRequestId && (
