@@ -890,14 +890,6 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
       'not-found',
       'Инцидент не найден среди доступных вам',
     ]);
-    const [answered] = await sql<{ id: string; number: number }>(
-      `INSERT INTO incidents (title, first_at, last_at, status) VALUES ('Отвечен', now(), now(), 'answered')
-       RETURNING id, number::int`,
-    );
-    expect(await refusal(membership.add(e, operator, answered.id))).toEqual([
-      'conflict',
-      `На инцидент № ${answered.number} уже дан ответ или он закрыт: добавлять можно только к открытому инциденту`,
-    ]);
     const closed = await register('Спасибо, вопрос решён, благодарю за помощь и оперативность сотрудников');
     await workflow.close(closed, operator);
     expect(await refusal(membership.add(closed, operator, incident))).toEqual([
@@ -939,6 +931,71 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
       { action: 'exclude-from-incident', outcome: 'ok' },
       { action: 'add-to-incident', outcome: 'ok' },
     ]);
+  });
+
+  /**
+   * An incident's state follows its members, however each leaves work: answered on its own card, closed, joined
+   * into another appeal, excluded by line 1. None in work: answered (one was) or closed (none was), and out of the
+   * open incidents; a member added, or one reopened, opens it again.
+   */
+  it('an incident is answered or closed once none of its appeals is in work, and reopens with a new one', async () => {
+    const incidents = ctx.get(Incidents);
+    const membership = ctx.get(IncidentMembership);
+    const approver = await staffActor(ctx.get(StaffUsers), Role.Supervisor, org.cur, 'Руководитель ЦУР');
+    const [p, q, r, s, earlier, t, u] = await registerItemsIn(
+      ctx,
+      Array.from({ length: 7 }, (_, k) =>
+        inboundItem({ channel: Channel.Website, text: `Не горит фонарь у дома ${k}.`, address: undefined }),
+      ),
+      hours(320),
+    );
+    const incidentOf = async (members: string[]) => {
+      const [{ id }] = await sql<{ id: string }>(
+        `INSERT INTO incidents (title, first_at, last_at, appeals_count) VALUES ('Фонарь', now(), now(), 0)
+         RETURNING id`,
+      );
+      await sql(`INSERT INTO appeal_incidents (appeal_id, incident_id) SELECT unnest($1::uuid[]), $2`, [
+        members,
+        id,
+      ]);
+      return id;
+    };
+    const state = async (id: string) =>
+      (
+        await sql<{ status: string; answered: boolean }>(
+          `SELECT status, answered_at IS NOT NULL AS answered FROM incidents WHERE id = $1`,
+          [id],
+        )
+      )[0];
+    const listed = async (status: string) =>
+      (await incidents.list({ status, limit: 200 }, SYSTEM_SCOPE)).items.map((i) => i.id);
+
+    const lamp = await incidentOf([p, q, r]);
+    expect(await state(lamp)).toEqual({ status: 'open', answered: false });
+    // p answered on its own card: q and r are still in work.
+    const answerId = await workflow.draftAnswer(p, operator, { text: 'Фонарь заменён.' });
+    await workflow.approveAndSend(p, answerId, approver);
+    expect(await state(lamp)).toEqual({ status: 'open', answered: false });
+    await membership.exclude(q, operator, 'Другой двор');
+    await workflow.close(r, operator);
+    expect(await state(lamp)).toEqual({ status: 'answered', answered: true });
+    expect(await listed('open')).not.toContain(lamp);
+    expect(await listed('answered')).toContain(lamp);
+    // A member added reopens it; it waits for a draft, and its close answers the incident again.
+    expect(await membership.add(s, operator, lamp)).toMatchObject({ incidentId: lamp, drafted: false });
+    expect(await state(lamp)).toEqual({ status: 'open', answered: false });
+    expect(await listed('open')).toContain(lamp);
+    expect((await incidents.get(lamp, SYSTEM_SCOPE)).awaitingDraft).toBe(1);
+    await workflow.close(s, operator);
+    expect(await state(lamp)).toEqual({ status: 'answered', answered: true });
+
+    // None answered: one excluded, the other joined into an earlier appeal — closed.
+    const other = await incidentOf([t, u]);
+    await membership.exclude(t, operator, 'Другая улица');
+    expect(await state(other)).toEqual({ status: 'open', answered: false });
+    await workflow.join(u, operator, { intoNumber: await numberOf(earlier) });
+    expect(await state(other)).toEqual({ status: 'closed', answered: false });
+    expect(await listed('open')).not.toContain(other);
   });
 
   /**

@@ -40,8 +40,8 @@ export interface AddedToIncident {
  * (lock in scope, history, audit). «Исключить из инцидента» (a reason required): the appeal leaves the incident and
  * is handled on its own — the incident's draft on it is discarded, never sent; refused once the incident's answer
  * to it was approved or sent — and the grouping pass never puts it back into that incident. «Добавить к
- * инциденту»: an open appeal in no incident joins an open one. Both are in the appeal's history and the incident's.
- * Locks go appeal → incident, as the grouping pass takes them.
+ * инциденту»: an open appeal in no incident joins an incident, reopening it if it was answered or closed. Both
+ * are in the appeal's history and the incident's. Locks go appeal → incident, as the grouping pass takes them.
  */
 @Injectable()
 export class IncidentMembership {
@@ -143,12 +143,8 @@ export class IncidentMembership {
             { incidentId },
           );
         }
-        if (incident.status !== 'open') {
-          throw new WorkflowError(
-            'conflict',
-            `На инцидент № ${incident.number} уже дан ответ или он закрыт: добавлять можно только к открытому инциденту`,
-          );
-        }
+        // An incident answered or closed is reopened by its new member in work (its state follows its members:
+        // migration IncidentStateFollowsMembers); the member waits for the incident's next draft.
         await this.appeals.linkToIncidents(tx, [{ appealId: a.id, incidentId }]);
         await this.repository.recount(tx, incidentId);
         await this.repository.recordMembershipChange(tx, {
@@ -158,7 +154,11 @@ export class IncidentMembership {
           reason: null,
           actorId: actor.userId,
         });
-        await record('incident-added', { incidentId, incidentNumber: incident.number });
+        await record('incident-added', {
+          incidentId,
+          incidentNumber: incident.number,
+          ...(incident.status !== 'open' ? { reopened: true } : {}),
+        });
         return { incidentId, incidentNumber: incident.number };
       },
     );

@@ -832,8 +832,8 @@ export class IncidentsRepository extends SqlRepository {
   }
 
   /**
-   * Open incidents the appeal may be added to, within the scope: with a search, those whose number it is or that
-   * hold the appeal of that number; without one, those holding appeals like this one — sharing its text's bands
+   * Incidents the appeal may be added to, within the scope: with a search, those whose number it is or that hold
+   * the appeal of that number, whatever their state (an answered or closed one reopens); without one, those holding appeals like this one — sharing its text's bands
    * or its address on its topic — most alike first, then the latest open ones. Incidents it was excluded from are
    * not offered.
    */
@@ -879,7 +879,7 @@ export class IncidentsRepository extends SqlRepository {
        SELECT i.id, i.number::int AS number, ${title} AS title, ${count} AS "appealsCount", i.last_at AS "lastAt",
               ${q ? 'FALSE' : '(f.rank IS NOT NULL)'} AS similar
          FROM incidents i ${q ? 'JOIN' : 'LEFT JOIN'} f ON f.id = i.id
-        WHERE i.status = 'open' AND ${visible}
+        WHERE ${q ? 'TRUE' : `i.status = 'open'`} AND ${visible}
           AND NOT EXISTS (SELECT 1 FROM incident_membership_changes c
                            WHERE c.appeal_id = $1 AND c.incident_id = i.id AND c.kind = 'excluded')
           AND NOT EXISTS (SELECT 1 FROM appeal_incidents m WHERE m.appeal_id = $1 AND m.incident_id = i.id)
@@ -890,7 +890,7 @@ export class IncidentsRepository extends SqlRepository {
 
   /**
    * Marks these organisations' drafted parts answered by this approver where none of their drafts waits any more,
-   * and the incident answered once none of its appeals is open.
+   * and names the approver of the incident its last answer closed.
    */
   async markAnswered(id: string, organisationIds: string[], userId: string): Promise<void> {
     await this.rows(
@@ -902,12 +902,11 @@ export class IncidentsRepository extends SqlRepository {
                              AND n.status = 'draft')`,
       [id, organisationIds, userId],
     );
+    // The incident is answered by its members' state (a trigger: IncidentStateFollowsMembers); by this approver
+    // when their approval answered its last appeal in work.
     await this.rows(
-      `UPDATE incidents i SET status = 'answered', answered_at = now(), answered_by = $2
-        WHERE i.id = $1 AND i.status = 'open'
-          AND NOT EXISTS (SELECT 1 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
-                           WHERE l.incident_id = i.id AND a.status <> ALL($3::text[]))`,
-      [id, userId, DONE_STATUSES],
+      `UPDATE incidents SET answered_by = $2 WHERE id = $1 AND status = 'answered' AND answered_by IS NULL`,
+      [id, userId],
     );
   }
 }
