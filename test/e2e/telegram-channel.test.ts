@@ -191,6 +191,30 @@ describe('Telegram channel (e2e)', () => {
       await sent(chat, (t) => t.startsWith('Что умеет бот:'));
     });
 
+    it('notes on the appeal that the citizen blocked the bot, and that they unblocked it', async () => {
+      const bot = { id: 5_000_000_001, is_bot: true, first_name: 'Бот' };
+      const membership = (status: string, before: string, date: number) => ({
+        my_chat_member: {
+          chat: { id: chat, first_name: 'Иван', type: 'private' },
+          from: { id: chat, is_bot: false, first_name: 'Иван' },
+          date,
+          old_chat_member: { user: bot, status: before },
+          new_chat_member: { user: bot, status, ...(status === 'kicked' ? { until_date: 0 } : {}) },
+        },
+      });
+      const notes = async () =>
+        ((await card(appealId)).history as { type: string }[])
+          .map((e) => e.type)
+          .filter((type) => type.startsWith('dialogue-'))
+          .sort();
+      const now = Math.floor(Date.now() / 1000);
+      fake.enqueue(membership('kicked', 'member', now));
+      await eventually(async () => ((await notes()).length === 1 ? true : undefined));
+      fake.enqueue(membership('member', 'kicked', now + 60));
+      await eventually(async () => ((await notes()).length === 2 ? true : undefined));
+      expect(await notes()).toEqual(['dialogue-closed', 'dialogue-reopened']);
+    });
+
     it('answers in the same chat, asks for a rating with buttons and reopens a poor one upward', async () => {
       // S0 needs the applicant's name, patronymic and phone to escalate, which no messenger gives. The citizen
       // presses the contact button (someone else's contact forwarded first changes nothing); line 1 completes
@@ -452,6 +476,7 @@ describe('Telegram channel (e2e)', () => {
         'business_message',
         'edited_business_message',
         'deleted_business_messages',
+        'my_chat_member',
       ]);
 
       const chat = 700_000_003;

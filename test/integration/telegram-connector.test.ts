@@ -126,6 +126,7 @@ describe('TelegramConnector against the Bot API fake', () => {
         'business_message',
         'edited_business_message',
         'deleted_business_messages',
+        'my_chat_member',
       ],
     });
 
@@ -325,6 +326,7 @@ describe('TelegramConnector against the Bot API fake', () => {
           'business_message',
           'edited_business_message',
           'deleted_business_messages',
+          'my_chat_member',
         ],
       });
       const good = await fake.pushToWebhook(

@@ -84,7 +84,29 @@ export interface WithdrawalEvent {
   author?: InboundAuthor;
 }
 
-export type InboundEvent = RatingEvent | DeliveryStateEvent | InteractionEvent | WithdrawalEvent;
+/**
+ * The citizen closed the dialogue to us, or opened it again: blocked the bot (Telegram `my_chat_member` «kicked»),
+ * or unblocked it. While closed, nothing sent there reaches them; the core notes it on the appeal of that dialogue,
+ * so staff answer another way instead of learning it from a failed delivery.
+ */
+export interface ReachabilityEvent {
+  kind: 'reachability';
+  channel: Channel;
+  /** Stable id of the change in the channel: the dedupe key. */
+  externalId: string;
+  receivedAt: string;
+  /** The dialogue (its thread key). */
+  target: AppealRef;
+  reachable: boolean;
+  author?: InboundAuthor;
+}
+
+export type InboundEvent =
+  | RatingEvent
+  | DeliveryStateEvent
+  | InteractionEvent
+  | WithdrawalEvent
+  | ReachabilityEvent;
 
 /** A status change we report back to the channel that owns the item (ПОС status events). */
 export interface StatusUpdate {

@@ -463,13 +463,40 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
       events: [],
       skipped: 'update-kind:channel_post',
     });
-    expect(mapUpdate(sample('my-chat-member.json'), now)).toEqual({
-      items: [],
-      events: [],
-      skipped: 'update-kind:my_chat_member',
-    });
     // A kind from a later Bot API, its name not fit for a log line: not echoed.
     expect(mapUpdate({ update_id: 9, 'Ольга Петрова': {} }, now).skipped).toBe('update-kind:unknown');
+  });
+
+  it('the citizen blocking the bot, and unblocking it, is a reachability event on their chat', () => {
+    expect(ALLOWED_UPDATES).toContain('my_chat_member');
+    const blocked = sample('my-chat-member.json');
+    expect(mapUpdate(blocked, now)).toEqual({
+      items: [],
+      events: [
+        {
+          kind: 'reachability',
+          channel: 'telegram',
+          externalId: 'member:502003002:1741602200:blocked',
+          receivedAt: new Date(1741602200 * 1000).toISOString(),
+          target: { threadKey: 'chat:502003002' },
+          reachable: false,
+          author: { externalId: '502003002', displayName: 'Пётр Орлов' },
+        },
+      ],
+    });
+    const unblocked = sample('my-chat-member.json');
+    const change = unblocked.my_chat_member;
+    [change.old_chat_member.status, change.new_chat_member.status] = ['kicked', 'member'];
+    change.date += 60;
+    expect(mapUpdate(unblocked, now).events).toEqual([
+      expect.objectContaining({ externalId: 'member:502003002:1741602260:back', reachable: true }),
+    ]);
+    // /start for the first time (no «kicked» before) is no news; a group adding or removing the bot is not ours.
+    change.old_chat_member.status = 'left';
+    expect(mapUpdate(unblocked, now)).toEqual({ items: [], events: [], skipped: 'membership-unchanged' });
+    const group = sample('my-chat-member.json');
+    group.my_chat_member.chat = { id: -100777, title: 'Соседи', type: 'supergroup' };
+    expect(mapUpdate(group, now)).toEqual({ items: [], events: [], skipped: 'group-membership' });
   });
 
   it('brings content it cannot read to a clerk, and leaves out service notices', () => {

@@ -11,6 +11,7 @@ import {
   interactionEvent,
   isEmojiOnly,
   type InteractionEvent,
+  type ReachabilityEvent,
   safeFileName,
   type WithdrawalEvent,
   isWritableInstant,
@@ -56,6 +57,7 @@ export const ALLOWED_UPDATES = [
   'business_message',
   'edited_business_message',
   'deleted_business_messages',
+  'my_chat_member',
 ] as const;
 
 /** How an account reads what is not a private chat with the bot (the account's settings). */
@@ -172,11 +174,13 @@ export function mapUpdate(
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
+  if (body.my_chat_member !== undefined)
+    return mapMyChatMember(obj(body, 'my_chat_member', 'my_chat_member'), now());
   // Inline queries are how a user types the bot's name in another chat: nothing was sent to us (said in the log).
   if (body.inline_query !== undefined) return { items: [], events: [], skipped: 'inline-query' };
   if (body.chosen_inline_result !== undefined)
     return { items: [], events: [], skipped: 'chosen-inline-result' };
-  // Anything else (channel posts, membership changes, reactions, business messages, kinds Telegram adds later)
+  // Anything else (channel posts, reactions, kinds Telegram adds later)
   // is acknowledged and left out, with its kind for the log: never an error that would hold the bot's feed back.
   const kind = Object.keys(body).find((key) => key !== 'update_id');
   return { items: [], events: [], skipped: `update-kind:${safeKind(kind)}` };
@@ -249,6 +253,42 @@ function mapDeletedBusiness(deleted: Json, at: Date): MappedUpdate {
     author: { externalId: String(chatId) },
   }));
   return { items: [], events };
+}
+
+/**
+ * The bot's own membership in a chat changed (`my_chat_member`). In a private chat that is the citizen blocking the
+ * bot («kicked»: nothing we send reaches them) or unblocking it (back to «member»): a reachability event on the
+ * chat's dialogue, for the core to note on its appeal. A group adding or removing the bot is nothing of ours.
+ */
+function mapMyChatMember(update: Json, at: Date): MappedUpdate {
+  const path = 'my_chat_member';
+  const chat = obj(update, 'chat', `${path}.chat`);
+  const chatId = int(chat, 'id', `${path}.chat.id`);
+  if (optString(chat, 'type', `${path}.chat.type`) !== 'private')
+    return { items: [], events: [], skipped: 'group-membership' };
+  const status = (key: string) => {
+    const member = update[key];
+    return isObject(member) && typeof member.status === 'string' ? member.status : undefined;
+  };
+  const now = status('new_chat_member');
+  const before = status('old_chat_member');
+  const reachable = now === 'kicked' ? false : now === 'member' && before === 'kicked' ? true : undefined;
+  if (reachable === undefined) return { items: [], events: [], skipped: 'membership-unchanged' };
+  const date = optNumber(update, 'date');
+  const receivedAt = (
+    date !== undefined && isWritableInstant(date * 1000) ? new Date(date * 1000) : at
+  ).toISOString();
+  const from = isObject(update.from) ? authorOf(update.from, `${path}.from`) : { externalId: String(chatId) };
+  const event: ReachabilityEvent = {
+    kind: 'reachability',
+    channel: Channel.Telegram,
+    externalId: `member:${chatId}:${date ?? receivedAt}:${reachable ? 'back' : 'blocked'}`,
+    receivedAt,
+    target: { threadKey: `chat:${chatId}` },
+    reachable,
+    author: from,
+  };
+  return { items: [], events: [event] };
 }
 
 function authorOf(user: Json, path: string): InboundAuthor {

@@ -5,6 +5,7 @@ import {
   type AppealRef,
   type DeliveryStateEvent,
   type InboundEvent,
+  type ReachabilityEvent,
   type WithdrawalEvent,
 } from '@inbox/integrations/contract';
 
@@ -197,6 +198,22 @@ export class InboundEventsRepository {
    * Notes on the appeal's history that the citizen deleted what they had sent, or that the channel withdrew it
    * (ПОС moderation). The appeal and its texts stay as registered (59-ФЗ). Once per withdrawal.
    */
+  /** `dialogue-closed` (the citizen blocked the bot) or `dialogue-reopened` in the appeal's history, once each. */
+  async recordReachability(appealId: string, event: ReachabilityEvent): Promise<void> {
+    const type = event.reachable ? 'dialogue-reopened' : 'dialogue-closed';
+    await this.dataSource.query(
+      `INSERT INTO appeal_events (appeal_id, type, data)
+       SELECT $1, $2, $3::jsonb
+        WHERE NOT EXISTS (SELECT 1 FROM appeal_events WHERE appeal_id = $1 AND type = $2 AND data->>'key' = $4)`,
+      [
+        appealId,
+        type,
+        JSON.stringify({ key: event.externalId, channel: event.channel, at: event.receivedAt }),
+        event.externalId,
+      ],
+    );
+  }
+
   async recordWithdrawal(appealId: string, event: WithdrawalEvent): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO appeal_events (appeal_id, type, data)

@@ -192,6 +192,16 @@ export class InboundEvents {
         by: event.by,
         outcome,
       });
+    } else if (event.kind === 'reachability') {
+      // The citizen blocked the bot (or unblocked it): noted on the appeal of that dialogue, for whoever answers.
+      const appealId = await this.appealFor(event.channel, event.target);
+      if (appealId) await this.repository.recordReachability(appealId, event);
+      outcome = appealId ? (event.reachable ? 'reachable' : 'unreachable') : 'appeal-not-found';
+      this.log.info('dialogue reachability', {
+        channel: event.channel,
+        externalId: event.externalId,
+        outcome,
+      });
     } else {
       const handler = this.handlers.get(event.channel);
       if (handler) await handler(event, entry);

@@ -110,6 +110,8 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
       return d.by === 'channel'
         ? `Отклонено модератором канала${typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : ''}`
         : 'Заявитель удалил своё сообщение';
+    case 'dialogue-closed':
+      return 'Ответ и уведомления отправьте иначе: по телефону, электронной или обычной почте';
     case 'auto-classified':
       return d.topicId ? `Тема: ${names.topic(d.topicId as string)}` : null;
     default:
