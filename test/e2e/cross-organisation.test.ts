@@ -526,4 +526,95 @@ describe('one organisation against another’s objects (e2e)', () => {
     }[];
     expect(row.read_at).toBeNull();
   });
+
+  it('a returned part: the organisation finds the appeal by no personal data and reads none of it', async () => {
+    const created = await json(
+      call(operator, 'POST', '/api/v1/appeals', {
+        medium: 'phone',
+        surname: 'Вознесенская',
+        firstName: 'Вера',
+        patronymic: 'Павловна',
+        phone: '+7 (913) 404-17-29',
+        email: 'voznesenskaya@mail.example',
+        subject: 'Подтопление подвала',
+        text: 'После дождей подвал дома подтоплен, на въезде во двор промоина.',
+        address: 'г. Бердск, ул. Горького, д. 17, кв. 4',
+        topicId: await idOf(stack.db.dataSource, 'topics', 'housing'),
+      }),
+    );
+    const id = created.id as string;
+    expect(
+      (
+        await call(operator, 'POST', `/api/v1/appeals/${id}/escalate`, {
+          organisationIds: [minzhkh, mintrans],
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call(clerkA, 'POST', `/api/v1/appeals/${id}/notes`, {
+          text: 'Звонила Вознесенская, +79134041729',
+        })
+      ).status,
+    ).toBe(201);
+    const draft = await json(
+      call(clerkB, 'POST', `/api/v1/appeals/${id}/answers`, {
+        text: 'Уважаемая Вера Павловна! Подвал осушат.',
+      }),
+    );
+    const form = new FormData();
+    form.append('file', new Blob(['%PDF-1.4 акт'], { type: 'application/pdf' }), 'akt.pdf');
+    const attached = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers/${draft.id}/attachments`, {
+      method: 'POST',
+      headers: { authorization: clerkB.headers.authorization },
+      body: form,
+    });
+    expect(attached.status).toBe(201);
+    const fileId = ((await attached.json()) as { id: string }).id;
+    const queries = ['Вознесенская', 'voznesenskaya@mail.example', '8 913 404-17-29'];
+    const found = async (who: SignedIn, q: string) =>
+      ((await json(call(who, 'GET', `/api/v1/appeals?q=${encodeURIComponent(q)}`))).items as { id: string }[])
+        .map((i) => i.id)
+        .includes(id);
+    const counted = async (who: SignedIn, q: string) =>
+      (await json(call(who, 'GET', `/api/v1/appeals/count?q=${encodeURIComponent(q)}`))).total as number;
+    // While its part is active Минтранс finds the appeal by the applicant's surname, e-mail and phone.
+    for (const q of queries) expect([q, await found(clerkA, q)]).toEqual([q, true]);
+
+    expect(
+      (await call(clerkA, 'POST', `/api/v1/appeals/${id}/return`, { reason: 'Вопрос ЖКХ, не дорожный' }))
+        .status,
+    ).toBe(204);
+    // Returned: the card hides the applicant and the address, and the search by them finds nothing, in the list
+    // nor in its count; the appeal's own words and its number still find it.
+    const card = await json(call(clerkA, 'GET', `/api/v1/appeals/${id}`));
+    expect([card.access.readOnly, card.applicant, card.address]).toEqual([true, null, null]);
+    for (const q of queries) {
+      expect([q, await found(clerkA, q), await counted(clerkA, q)]).toEqual([q, false, 0]);
+      expect([q, await found(clerkB, q)]).toEqual([q, true]);
+    }
+    expect(await found(clerkA, 'подтоплен подвал')).toBe(true);
+    expect(await found(clerkA, created.registrationNumber as string)).toBe(true);
+    // Notes and answers: that they exist, not what they say; the answer's file not at all.
+    const hidden =
+      'Текст скрыт: ваша организация вернула обращение (или её поручение закрыто) и не видит данных заявителя';
+    const notes = (await json(call(clerkA, 'GET', `/api/v1/appeals/${id}/notes`))) as { text: string }[];
+    expect(notes.map((n) => n.text)).toEqual([hidden]);
+    const answers = (await json(call(clerkA, 'GET', `/api/v1/appeals/${id}/answers`))) as { text: string }[];
+    expect(answers.map((a) => a.text)).toEqual([hidden]);
+    expect(
+      (await call(clerkA, 'GET', `/api/v1/appeals/${id}/answers/${draft.id}/attachments/${fileId}`)).status,
+    ).toBe(404);
+    // Минжкх, whose part is active, reads all of it.
+    const own = await json(call(clerkB, 'GET', `/api/v1/appeals/${id}`));
+    expect([own.applicant?.surname, own.address]).toEqual([
+      'Вознесенская',
+      'г. Бердск, ул. Горького, д. 17, кв. 4',
+    ]);
+    const theirs = (await json(call(clerkB, 'GET', `/api/v1/appeals/${id}/notes`))) as { text: string }[];
+    expect(theirs.map((n) => n.text)).toEqual(['Звонила Вознесенская, +79134041729']);
+    expect(
+      (await call(clerkB, 'GET', `/api/v1/appeals/${id}/answers/${draft.id}/attachments/${fileId}`)).status,
+    ).toBe(200);
+  });
 });

@@ -40,6 +40,26 @@ export function appealScopeSql(scope: AccessScope, params: unknown[], appealAlia
 }
 
 /**
+ * Within that scope, where the applicant's personal data may be read (their names and contacts, the address,
+ * notes, answers and answer files): an organisation of the scope is responsible for the appeal or holds a part
+ * that is active or answered. One that returned its part, or whose part was closed, reads the appeal without
+ * them (the card's rule) — and so finds it by no surname, phone or e-mail either. Appends its parameter to
+ * `params` and returns the SQL to AND into the query's WHERE (`TRUE` when the scope sees everything).
+ */
+export function appealPersonalDataScopeSql(
+  scope: Pick<AccessScope, 'organisationIds'>,
+  params: unknown[],
+  appealAlias = 'a',
+): string {
+  if (scope.organisationIds === null) return 'TRUE';
+  params.push(scope.organisationIds);
+  const orgs = `$${params.length}::uuid[]`;
+  return `(${appealAlias}.organisation_id = ANY(${orgs}) OR EXISTS (SELECT 1 FROM appeal_organisations pd_ao
+    WHERE pd_ao.appeal_id = ${appealAlias}.id AND pd_ao.organisation_id = ANY(${orgs})
+      AND pd_ao.state IN ('active', 'answered')))`;
+}
+
+/**
  * The same scope as a tsquery over the appeals' search index (migration AppealSearchScopeIndex: 'o#' and each
  * organisation holding a part of the appeal, kept from `appeal_organisations` by a trigger), to AND into a search
  * so that the index scan itself keeps to the scope; null when the scope sees everything. The query keeps

@@ -164,9 +164,22 @@ export class AppealQueries {
     return this.attachmentRows.contentInScope(appealId, attachmentId, scope);
   }
 
-  /** An answer file's content when the appeal lies within the scope; undefined otherwise. */
+  /**
+   * Whether the scope may read the appeal's applicant — their names and contacts, the address, notes, answers and
+   * files: not an organisation that returned its part or had it closed (the card's readOnly), which reads the
+   * appeal without them.
+   */
+  personalDataVisible(appealId: string, scope: AccessScope): Promise<boolean> {
+    return this.parts.writableIn(appealId, scope.organisationIds);
+  }
+
+  /**
+   * An answer file's content when the appeal lies within the scope and the caller's part is not closed (as the
+   * appeal's own files); undefined otherwise.
+   */
   async answerFileContent(appealId: string, answerId: string, fileId: string, scope: AccessScope) {
     if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
+    if (!(await this.personalDataVisible(appealId, scope))) return undefined;
     return this.answerRows.fileContent(appealId, answerId, fileId, false);
   }
 

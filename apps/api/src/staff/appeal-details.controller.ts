@@ -11,6 +11,9 @@ import { staffDenied } from '../staff-action';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const ADMIN_HIDDEN = 'Текст скрыт: администратор не видит персональных данных';
+/** As the card, which shows such an organisation no applicant: an answer or a note speaks of them. */
+const RETURNED_HIDDEN =
+  'Текст скрыт: ваша организация вернула обращение (или её поручение закрыто) и не видит данных заявителя';
 
 /** Parts of the appeal card loaded on demand: attachment contents and the answers with their states. */
 @StaffController('api/v1/appeals', 'appeals')
@@ -113,7 +116,8 @@ export class AppealDetailsController {
 
   /**
    * A list of the appeal's texts (answers, notes): outside the caller's scope (undefined) the refusal is audited
-   * and the appeal not found; an administrator gets each item without its text.
+   * and the appeal not found; an administrator, or an organisation that returned its part or had it closed, gets
+   * each item without its text.
    */
   private async listInScope<T extends { text: string }>(
     staff: StaffContext,
@@ -127,6 +131,9 @@ export class AppealDetailsController {
       throw notFoundError('Обращение не найдено');
     }
     if (staff.user.role === Role.Admin) return items.map((item) => ({ ...item, text: ADMIN_HIDDEN }));
+    if (!(await this.queries.personalDataVisible(id, staff.scope))) {
+      return items.map((item) => ({ ...item, text: RETURNED_HIDDEN }));
+    }
     return items;
   }
 }

@@ -125,7 +125,8 @@ export class AppealsController {
     // Out of scope and non-existent look the same: a clerk cannot probe other organisations' appeals.
     if (!card) throw notFoundError('Обращение не найдено');
     if (showsPersonalData) return card;
-    if (staff.user.role !== Role.Admin) return { ...card, applicant: null };
+    // The address is where the applicant lives or was: it goes with the applicant.
+    if (staff.user.role !== Role.Admin) return { ...card, applicant: null, address: null };
     // An administrator gets no applicant, no address, no files, and no phones, e-mails or the applicant's names
     // typed in anywhere: the subject, the text, the citizen's later words kept in the history (a follow-up, a
     // correction of the subject).

@@ -1,3 +1,4 @@
+import { appealPersonalDataScopeSql } from '@inbox/access';
 import { rowsOf } from '@inbox/common';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -137,11 +138,10 @@ export class AppealPartsRepository {
     db: Db = this.dataSource.manager,
   ): Promise<boolean> {
     if (organisationIds === null) return true;
+    const params: unknown[] = [appealId];
     const rows = (await db.query(
-      `SELECT 1 FROM appeals a WHERE a.id = $1 AND (a.organisation_id = ANY($2::uuid[])
-         OR EXISTS (SELECT 1 FROM appeal_organisations ao WHERE ao.appeal_id = a.id
-                     AND ao.organisation_id = ANY($2::uuid[]) AND ao.state IN ('active', 'answered')))`,
-      [appealId, organisationIds],
+      `SELECT 1 FROM appeals a WHERE a.id = $1 AND ${appealPersonalDataScopeSql({ organisationIds }, params, 'a')}`,
+      params,
     )) as unknown[];
     return rows.length > 0;
   }

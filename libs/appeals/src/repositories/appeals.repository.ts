@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type AccessScope, appealScopeLexemes, appealScopeSql, appealScopeTsquerySql } from '@inbox/access';
+import {
+  type AccessScope,
+  appealPersonalDataScopeSql,
+  appealScopeLexemes,
+  appealScopeSql,
+  appealScopeTsquerySql,
+} from '@inbox/access';
 import { cursorInstantSql, decodeTimeIdCursor, encodeCursor, type PersonNames } from '@inbox/common';
 import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
@@ -472,12 +478,12 @@ export class AppealsRepository {
       } else if (q && filter.assigneeId) {
         // «Мои»: the caller's appeals (read by index, bounded by what one person holds) are tested against every
         // way of matching in one pass; as arms, each way read all of them again (three times the rows).
-        where.push(`(${searchArms(q, params).join(' OR ')})`);
+        where.push(`(${searchArms(q, params, scope).join(' OR ')})`);
       } else if (q) {
         // A search is bounded: each way of matching takes its own first page with every other condition, in the
         // list's order, by whichever index serves it (the text's GIN, the order's index, the registration time's);
         // the page is the first of their union. Matching everything and sorting it grew with the table.
-        const arms = searchArms(q, params).map(
+        const arms = searchArms(q, params, scope).map(
           (arm) =>
             `(SELECT a.id FROM appeals a WHERE ${[...where, arm].join(' AND ')} ORDER BY ${order} LIMIT ${pageSize})`,
         );
@@ -787,7 +793,7 @@ export class AppealsRepository {
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim() && filter.numberSearchOnly) {
       add('a.registration_number LIKE ?', `%${likeLiteral(filter.q.trim())}%`);
-    } else if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
+    } else if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params, scope));
     if (filter.assigneeId) {
       // The appeal's assignee (line 1) or the assignee of one of its parts (line 2).
       // Read first, by their indexes, into an array (an OR with an EXISTS made the planner walk the whole order).
@@ -1098,26 +1104,39 @@ const likeLiteral = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
  * whole or a fragment; the applicant's surname, e-mail or phone (any formatting, 8… or +7…). Each way is its own
  * arm of a UNION so that each can use its index (the text's GIN, the number's and the phone digits' trigram
  * GIN, lower(surname), lower(email): migration SearchTrigramIndexes); one OR across them would scan every appeal.
+ * The applicant's arm matches only where the caller's `scope` may read the applicant (appealPersonalDataScopeSql):
+ * an organisation that returned its part sees no applicant on the card, and finds the appeal by none of theirs.
  */
-export function searchSql(q: string, params: unknown[]): string {
+export function searchSql(
+  q: string,
+  params: unknown[],
+  scope?: Pick<AccessScope, 'organisationIds'>,
+): string {
   const { text, fragment, person } = searchTerms(q, params);
+  const personal = scope ? ` AND ${appealPersonalDataScopeSql(scope, params, 's')}` : '';
   return `a.id IN (
       SELECT s.id FROM appeals s WHERE s.search_vector @@ websearch_to_tsquery('russian', ${text})
       UNION SELECT s.id FROM appeals s WHERE s.registration_number LIKE ${fragment}
-      UNION SELECT s.id FROM applicants p JOIN appeals s ON s.applicant_id = p.id WHERE ${person})`;
+      UNION SELECT s.id FROM applicants p JOIN appeals s ON s.applicant_id = p.id WHERE (${person})${personal})`;
 }
 
 /**
  * The same ways as conditions on the appeal `a` itself, each to be bounded on its own (the list's page). The
  * applicants are read first, by their indexes, into an array: as a join the planner, misled by a surname that
- * matches nobody, walked every appeal probing its applicant.
+ * matches nobody, walked every appeal probing its applicant. The applicant's arm keeps to where `scope` may read
+ * the applicant, as in searchSql.
  */
-export function searchArms(q: string, params: unknown[]): string[] {
+export function searchArms(
+  q: string,
+  params: unknown[],
+  scope?: Pick<AccessScope, 'organisationIds'>,
+): string[] {
   const { text, fragment, person } = searchTerms(q, params);
+  const personal = scope ? ` AND ${appealPersonalDataScopeSql(scope, params, 'a')}` : '';
   return [
     `a.search_vector @@ websearch_to_tsquery('russian', ${text})`,
     `a.registration_number LIKE ${fragment}`,
-    `a.applicant_id = ANY (ARRAY(SELECT p.id FROM applicants p WHERE ${person}))`,
+    `(a.applicant_id = ANY (ARRAY(SELECT p.id FROM applicants p WHERE ${person}))${personal})`,
   ];
 }
 
