@@ -107,8 +107,6 @@ describe('VK: the SDK test events', () => {
       'MessageReplyTest.json',
       'PhotoNewTest.json',
       'WallReplyRestoreTest.json',
-      'MessageAllowTest.json',
-      'MessageDenyTest.json',
     ]) {
       const event = real(name);
       expect(parseVkEvent(event, ctx)).toEqual({
@@ -116,6 +114,22 @@ describe('VK: the SDK test events', () => {
         events: [],
         skipped: `event-type:${event.type}`,
       });
+    }
+  });
+
+  it('message_deny and message_allow close and open the dialogue of the user they name', () => {
+    for (const [name, reachable] of [
+      ['MessageDenyTest.json', false],
+      ['MessageAllowTest.json', true],
+    ] as const) {
+      const event = real(name);
+      expect(parseVkEvent(event, ctx).events).toEqual([
+        expect.objectContaining({
+          kind: 'reachability',
+          target: { threadKey: `peer:${event.object.user_id}` },
+          reachable,
+        }),
+      ]);
     }
   });
 });

@@ -179,6 +179,24 @@ describe('VK channel (e2e)', () => {
       ]);
     });
 
+    it("notes on the appeal that the citizen forbade the community's messages, and allowed them again", async () => {
+      const change = (type: 'message_deny' | 'message_allow') =>
+        fake.event('message-allow.json', (e) => {
+          e.type = type;
+          e.object = { user_id: peer, ...(type === 'message_allow' ? { key: 'inbox-widget' } : {}) };
+        });
+      const notes = async () =>
+        ((await card(appealId)).history as { type: string }[])
+          .map((e) => e.type)
+          .filter((type) => type.startsWith('dialogue-'))
+          .sort();
+      expect((await fake.postCallback(url, change('message_deny'))).status).toBe(200);
+      await eventually(async () => ((await notes()).length === 1 ? true : undefined));
+      expect((await fake.postCallback(url, change('message_allow'))).status).toBe(200);
+      await eventually(async () => ((await notes()).length === 2 ? true : undefined));
+      expect(await notes()).toEqual(['dialogue-closed', 'dialogue-reopened']);
+    });
+
     it('answers «Мои обращения» typed as text, and does not register it', async () => {
       await fake.postCallback(url, message(peer, { text: 'Мои обращения' }));
       const list = await sent(peer, (t) => t.startsWith('Ваши обращения:'));

@@ -524,13 +524,48 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent(broken, ctx).problem).toMatch(/wall_reply_delete/);
   });
 
+  it("message_deny and message_allow → the citizen's dialogue closed to us and open again, noted on its appeal", () => {
+    const allowed = sample('message-allow.json');
+    const userId = allowed.object.user_id as number;
+    const denied = {
+      type: 'message_deny',
+      object: { user_id: userId },
+      group_id: 218840017,
+      event_id: 'a1b2c3',
+    };
+    expect(parseVkEvent(denied, ctx)).toEqual({
+      items: [],
+      events: [
+        {
+          kind: 'reachability',
+          channel: 'vk',
+          externalId: `deny:${userId}:a1b2c3`,
+          receivedAt: expect.any(String),
+          target: { threadKey: `peer:${userId}` },
+          reachable: false,
+          author: { externalId: String(userId) },
+        },
+      ],
+    });
+    expect(parseVkEvent(allowed, ctx).events).toEqual([
+      expect.objectContaining({
+        kind: 'reachability',
+        externalId: expect.stringMatching(new RegExp(`^allow:${userId}:`)),
+        target: { threadKey: `peer:${userId}` },
+        reachable: true,
+      }),
+    ]);
+    expect(parseVkEvent({ type: 'message_deny', object: {} }, ctx).problem).toBe(
+      'message_deny without user_id',
+    );
+  });
+
   it('unknown and uninteresting event types yield nothing, acknowledged with the type for the log', () => {
     for (const [name, type] of [
       ['group-join.json', 'group_join'],
       ['group-leave.json', 'group_leave'],
       ['message-reply.json', 'message_reply'],
       ['photo-new.json', 'photo_new'],
-      ['message-allow.json', 'message_allow'],
     ]) {
       expect(parseVkEvent(sample(name), ctx)).toEqual({
         items: [],

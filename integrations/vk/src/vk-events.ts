@@ -4,6 +4,7 @@ import {
   Channel,
   type DialogueTouch,
   interactionEvent,
+  type ReachabilityEvent,
   type InboundAttachment,
   type InboundEvent,
   type InboundItem,
@@ -46,6 +47,8 @@ export const HANDLED_EVENT_TYPES = [
   'message_new',
   'message_edit',
   'message_event',
+  'message_deny',
+  'message_allow',
   'wall_post_new',
   'wall_reply_new',
   'wall_reply_edit',
@@ -387,6 +390,9 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
       return messageEdit(object);
     case 'message_event':
       return messageEvent(object);
+    case 'message_deny':
+    case 'message_allow':
+      return reachability(raw.type, object, raw.event_id);
     case 'wall_post_new':
       return wallPostNew(object, ctx);
     case 'wall_reply_new':
@@ -413,6 +419,33 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
       // Acknowledged and left out (group_join, message_reply, message_typing_state…), logged by type only.
       return { ...EMPTY, skipped: `event-type:${/^[a-z_]{1,40}$/.test(raw.type) ? raw.type : 'unknown'}` };
   }
+}
+
+/**
+ * The citizen forbade the community's messages (`message_deny`: nothing sent to the dialogue reaches them now) or
+ * allowed them again (`message_allow`): a reachability event on their dialogue, noted on its appeal for staff.
+ * Keyed by VK's event_id; the older bodies that carry none, by the minute it came.
+ */
+function reachability(
+  type: 'message_deny' | 'message_allow',
+  object: unknown,
+  eventId: unknown,
+): ParsedEvents {
+  const userId = isRecord(object) ? int(object.user_id) : undefined;
+  if (!userId || userId <= 0) return { ...EMPTY, problem: `${type} without user_id` };
+  const reachable = type === 'message_allow';
+  const at = Date.now();
+  const key = typeof eventId === 'string' && eventId ? eventId : `t${Math.floor(at / 60_000)}`;
+  const event: ReachabilityEvent = {
+    kind: 'reachability',
+    channel: Channel.Vk,
+    externalId: `${reachable ? 'allow' : 'deny'}:${userId}:${key}`,
+    receivedAt: new Date(at).toISOString(),
+    target: { threadKey: threadKeys.peer(userId) },
+    reachable,
+    author: { externalId: String(userId) },
+  };
+  return { items: [], events: [event] };
 }
 
 function messageNew(object: unknown): ParsedEvents {
