@@ -370,7 +370,23 @@ describe("an operator's working day (browser e2e)", () => {
       ((await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as { registrationNumber: string })
         .registrationNumber;
     const [firstNo, secondNo] = [await number(first), await number(second)];
+    // Its «repeated» flag names an earlier appeal already closed, which no join takes: the flag says why, no button.
+    const [closed] = await registerItems(t.stack, [
+      inboundItem({ author, text, externalId: `pos-closed-${Date.now()}` }),
+    ]);
+    expect((await call('POST', `/api/v1/appeals/${closed}/close`, staff.operator, {})).status).toBe(204);
+    const closedNo = await number(closed);
+    await t.stack.db.dataSource.query(
+      `INSERT INTO appeal_flags (appeal_id, flag, evidence) VALUES ($1, 'repeated', $2::jsonb)
+       ON CONFLICT (appeal_id, flag) DO UPDATE SET evidence = EXCLUDED.evidence`,
+      [second, JSON.stringify({ earlierAppealId: closed, earlierRegistrationNumber: closedNo })],
+    );
     const page = await open(`/appeals/${second}`);
+    await page
+      .getByTestId('flag-join-refusal')
+      .filter({ hasText: `Объединить нельзя: Обращение № ${closedNo} уже не в работе` })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Объединить с обращением…' }).count()).toBe(0);
     await page
       .getByRole('toolbar', { name: 'Действия с обращением' })
       .getByRole('button', { name: 'Объединить с обращением' })

@@ -754,6 +754,65 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
   });
 
   /**
+   * The «repeated» flag names the applicant's earlier appeal already answered or closed (59-ФЗ ст. 11 ч. 5), which
+   * no join takes: the card offered «Объединить с обращением» from it and the api refused. The candidates now say,
+   * for each, why the join would be refused — the command's own words — or null where it would go.
+   */
+  it('says for each appeal offered to join into why the join would be refused, in the words of the refusal', async () => {
+    const queries = ctx.get(AppealQueries);
+    const author = { externalId: `epgu-flag-${Date.now()}`, surname: 'Лебедева', firstName: 'Ольга' };
+    const item = (k: number) => inboundItem({ channel: Channel.Pos, author, text: `${TEXT} Раз ${k}.` });
+    const answered = await at(item(1), hours(400));
+    const open = await at(item(2), hours(401));
+    const later = await at(item(3), hours(402));
+    const answerId = await workflow.draftAnswer(answered, operator, { text: 'Мусор вывезен.' });
+    const approver = await staffActor(ctx.get(StaffUsers), Role.Supervisor, org.cur, 'Руководитель ЦУР');
+    await workflow.approveAndSend(answered, answerId, approver);
+    const flag = async (on: string, earlier: string) =>
+      sql(
+        `INSERT INTO appeal_flags (appeal_id, flag, evidence) VALUES ($1, 'repeated', $2::jsonb)
+         ON CONFLICT (appeal_id, flag) DO UPDATE SET evidence = EXCLUDED.evidence`,
+        [
+          on,
+          JSON.stringify({
+            earlierAppealId: earlier,
+            earlierRegistrationNumber: await numberOf(earlier),
+            similarity: 0.9,
+          }),
+        ],
+      );
+    await flag(later, answered);
+    const offers = async (id: string) =>
+      Object.fromEntries(
+        (await queries.joinCandidates(id, SYSTEM_SCOPE))!.map((c) => [
+          c.registrationNumber,
+          [c.flagged, c.refusal],
+        ]),
+      );
+    const refusalOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: DomainError) => e.message,
+      );
+    const [answeredNo, openNo] = [await numberOf(answered), await numberOf(open)];
+    expect(await offers(later)).toEqual({
+      [answeredNo]: [true, expect.stringContaining('уже не в работе (статус «Дан ответ»)')],
+      [openNo]: [false, null],
+    });
+    expect((await offers(later))[answeredNo][1]).toBe(
+      await refusalOf(workflow.join(later, operator, { intoNumber: answeredNo })),
+    );
+    // This appeal itself takes no join (an answer is being prepared): every offer says so.
+    await workflow.draftAnswer(later, operator, { text: 'Готовим ответ.' });
+    const refused = await refusalOf(workflow.join(later, operator, { intoNumber: openNo }));
+    expect(refused).toContain('уже готовится или дан ответ');
+    expect(Object.values(await offers(later))).toEqual([
+      [true, refused],
+      [false, refused],
+    ]);
+  });
+
+  /**
    * Line 1 corrects the automatic grouping (IncidentMembership): an appeal grouped wrongly leaves its incident — its
    * incident draft discarded, never sent — and the real grouping pass does not put it back; a missed one is added
    * to an open incident and gets the draft waiting for approval; every refusal changes nothing.

@@ -18,6 +18,7 @@ import { AppealPartsRepository } from './repositories/appeal-parts.repository';
 import { AttachmentsRepository } from './repositories/attachments.repository';
 import { AppealNotesRepository } from './repositories/notes.repository';
 import { AppealHistoryRepository } from './repositories/history.repository';
+import { joinRefusal, sourceJoinRefusal } from './workflow/commands/join.command';
 import { escalationMissing } from './workflow/escalation-requirements';
 
 /**
@@ -149,7 +150,30 @@ export class AppealQueries {
   /** What the appeal could be joined into (the same appeal sent earlier); undefined when out of scope. */
   async joinCandidates(appealId: string, scope: AccessScope) {
     if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
-    return this.appeals.joinCandidates(appealId, scope);
+    const [me, rows] = await Promise.all([
+      this.appeals.joinSource(appealId),
+      this.appeals.joinCandidates(appealId, scope),
+    ]);
+    if (!me) return undefined;
+    // Why each one cannot take the join, as the command would refuse it (null: it can); the flag's appeal is
+    // offered whatever its state, so the screen says why, instead of a button the api refuses.
+    const source = sourceJoinRefusal(me);
+    return rows.map(({ joined_into_id, joined_into_number, ...c }) => ({
+      ...c,
+      refusal:
+        source ??
+        joinRefusal(
+          {
+            ...c,
+            registration_number: c.registrationNumber,
+            registered_at: c.registeredAt,
+            joined_into_id,
+            joined_into_number,
+          },
+          me,
+        ) ??
+        null,
+    }));
   }
 
   /** Staff's internal notes on an appeal within the scope; undefined when out of scope. */

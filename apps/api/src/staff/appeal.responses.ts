@@ -372,6 +372,12 @@ export class JoinCandidateDto {
   @ApiProperty() excerpt!: string;
   @ApiProperty({ description: 'Его называет признак «Повторное обращение» этого обращения' })
   flagged!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Почему с ним объединить нельзя (как ответил бы api); null — можно',
+  })
+  refusal!: string | null;
 }
 
 export class CreatedDto {

@@ -3887,6 +3887,8 @@ export interface components {
             flagged: boolean;
             /** Format: uuid */
             id: string;
+            /** @description Почему с ним объединить нельзя (как ответил бы api); null — можно */
+            refusal: string | null;
             /** Format: date-time */
             registeredAt: string;
             /** @example 2026-000123 */

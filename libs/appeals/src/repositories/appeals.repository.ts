@@ -143,6 +143,9 @@ export interface JoinCandidateRow {
   excerpt: string;
   /** The one the appeal's «repeated» flag names. */
   flagged: boolean;
+  /** The appeal it was joined into itself, if any (then it takes no join). */
+  joined_into_id: string | null;
+  joined_into_number: string | null;
 }
 
 /** Columns a workflow command may set, by their names in code. */
@@ -955,7 +958,8 @@ export class AppealsRepository {
             ORDER BY a2.registered_at DESC LIMIT $3) x
        )
        SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.status,
-              a.channel, a.subject, left(a.text, 200) AS excerpt, (a.id IN (SELECT id FROM flagged)) AS flagged
+              a.channel, a.subject, left(a.text, 200) AS excerpt, (a.id IN (SELECT id FROM flagged)) AS flagged,
+              a.joined_into_id, (SELECT j.registration_number FROM appeals j WHERE j.id = a.joined_into_id) AS joined_into_number
          FROM appeals a
         WHERE (a.id IN (SELECT id FROM flagged) OR a.id IN (SELECT id FROM same)) AND a.id <> $1
           AND ${appealScopeSql(scope, params, 'a')}
@@ -963,6 +967,34 @@ export class AppealsRepository {
         LIMIT $3`,
       params,
     )) as JoinCandidateRow[];
+  }
+
+  /** What decides whether the appeal may be joined into another (sourceJoinRefusal), read outside a change. */
+  async joinSource(id: string): Promise<
+    | {
+        registration_number: string;
+        registered_at: Date;
+        status: AppealStatus;
+        answerGiven: boolean;
+        joinedNumbers: string[];
+      }
+    | undefined
+  > {
+    const [row] = (await this.dataSource.query(
+      `SELECT a.registration_number, a.registered_at, a.status,
+              EXISTS (SELECT 1 FROM answers n WHERE n.appeal_id = a.id AND n.status <> 'discarded') AS "answerGiven",
+              ARRAY(SELECT j.registration_number FROM appeals j WHERE j.joined_into_id = a.id
+                     ORDER BY j.registered_at) AS "joinedNumbers"
+         FROM appeals a WHERE a.id = $1`,
+      [id],
+    )) as {
+      registration_number: string;
+      registered_at: Date;
+      status: AppealStatus;
+      answerGiven: boolean;
+      joinedNumbers: string[];
+    }[];
+    return row;
   }
 
   /** The numbers of the appeals joined into this one. */

@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
@@ -7,6 +7,7 @@ import { useNames } from '../../api/hooks';
 import { type AppealCard, type AppealFlag } from '../../api/types';
 import { LEGAL_FLAG_LABEL, labelOf } from '../../lib/labels';
 import { formatInZone } from '../../lib/time';
+import { OPEN } from './appeal-state';
 
 const STATUS: Record<string, { label: string; color: string }> = {
   raised: { label: 'ждёт решения', color: 'orange' },
@@ -55,6 +56,40 @@ function Evidence({ flag }: { flag: AppealFlag }) {
       {text}
     </Text>
   ) : null;
+}
+
+/**
+ * «Объединить с обращением…» from the «repeated» flag, only where the join would take the appeal the flag names;
+ * else why not, in words (the flag names an earlier appeal already answered or closed, one joined itself, one
+ * outside the viewer's organisations, or this appeal cannot be joined at all), as the api would refuse it.
+ */
+function JoinFromFlag(props: { card: AppealCard; number: string; onJoin: (number: string) => void }) {
+  const candidates = useQuery({
+    queryKey: ['join-candidates', props.card.id],
+    queryFn: () => call('joinCandidates', { params: { id: props.card.id } }),
+  });
+  if (!candidates.data) return null;
+  const flagged = candidates.data.find((c) => c.registrationNumber === props.number);
+  if (flagged && !flagged.refusal) {
+    return (
+      <Button
+        size="compact-sm"
+        variant="light"
+        style={{ alignSelf: 'flex-start' }}
+        onClick={() => props.onJoin(props.number)}
+      >
+        Объединить с обращением…
+      </Button>
+    );
+  }
+  return (
+    <Text size="xs" c="dimmed" data-testid="flag-join-refusal">
+      Объединить нельзя: {flagged?.refusal ?? `обращение № ${props.number} не найдено среди доступных вам`}
+      {flagged &&
+        !OPEN.includes(flagged.status) &&
+        '. На повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11 59-ФЗ'}
+    </Text>
+  );
 }
 
 /**
@@ -111,14 +146,7 @@ export function FlagsPanel({
             </Group>
             <Evidence flag={f} />
             {f.flag === 'repeated' && onJoin && typeof f.evidence?.earlierRegistrationNumber === 'string' && (
-              <Button
-                size="compact-sm"
-                variant="light"
-                style={{ alignSelf: 'flex-start' }}
-                onClick={() => onJoin(String(f.evidence?.earlierRegistrationNumber))}
-              >
-                Объединить с обращением…
-              </Button>
+              <JoinFromFlag card={card} number={f.evidence.earlierRegistrationNumber} onJoin={onJoin} />
             )}
             {f.status !== 'raised' && f.decidedAt && (
               <Text size="xs" c="dimmed">

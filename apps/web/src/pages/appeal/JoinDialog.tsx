@@ -12,7 +12,8 @@ import { DialogError, ReasonInput } from './ActionDialogs';
 /**
  * «Объединить с обращением»: the same citizen sent the same appeal twice; this (the later) one joins the earlier.
  * The dialog offers first the appeal the «repeated» flag names, then the applicant's earlier appeals in work; any
- * other number may be typed. One no longer in work is shown, not offered: the api would refuse it.
+ * other number may be typed. One the api would refuse (no longer in work, joined itself, later) is shown with why,
+ * not offered.
  */
 export function JoinDialog(props: {
   opened: boolean;
@@ -32,18 +33,18 @@ export function JoinDialog(props: {
     queryFn: () => call('joinCandidates', { params: { id: card.id } }),
     enabled: props.opened,
   });
-  const offered = (candidates.data ?? []).filter((c) => OPEN.includes(c.status));
+  const offered = (candidates.data ?? []).filter((c) => !c.refusal);
   useEffect(() => {
     if (props.opened) {
       setReason('');
       setNumber(props.initialNumber ?? '');
     }
   }, [props.opened, props.initialNumber]);
-  const notOpen = (candidates.data ?? []).filter((c) => !OPEN.includes(c.status));
+  const refused = (candidates.data ?? []).filter((c) => c.refusal);
   // Nothing chosen yet, or the flag's appeal that is no longer in work: the first appeal offered.
   useEffect(() => {
     if (!props.opened || !candidates.data) return;
-    const closed = notOpen.some((c) => c.registrationNumber === number.trim());
+    const closed = refused.some((c) => c.registrationNumber === number.trim());
     if ((!number || closed) && offered.length > 0) setNumber(offered[0].registrationNumber);
   }, [props.opened, candidates.data]);
   const into = number.trim().replace(/^№\s*/u, '');
@@ -74,13 +75,19 @@ export function JoinDialog(props: {
             </Stack>
           </Radio.Group>
         )}
-        {notOpen.map((c) => (
-          <Text key={c.id} size="xs" c="dimmed">
-            № {c.registrationNumber} ({STATUS_LABEL[c.status] ?? 'рассмотрено'}) уже не в работе: с ним
-            объединить нельзя, на повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11
-            59-ФЗ.
-          </Text>
-        ))}
+        {refused.map((c) =>
+          OPEN.includes(c.status) ? (
+            <Text key={c.id} size="xs" c="dimmed" data-testid="join-refused">
+              № {c.registrationNumber}: {c.refusal}
+            </Text>
+          ) : (
+            <Text key={c.id} size="xs" c="dimmed" data-testid="join-refused">
+              № {c.registrationNumber} ({STATUS_LABEL[c.status] ?? 'рассмотрено'}) уже не в работе: с ним
+              объединить нельзя, на повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11
+              59-ФЗ.
+            </Text>
+          ),
+        )}
         <TextInput
           label="Номер обращения, с которым объединить"
           placeholder="2026-000123"

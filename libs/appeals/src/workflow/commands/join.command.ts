@@ -64,27 +64,12 @@ export class JoinCommand {
           intoNumber: 'Это номер этого же обращения',
         });
       }
-      if (!OPEN_STATUSES.includes(a.status)) {
-        throw new WorkflowError(
-          'conflict',
-          `Обращение № ${a.registration_number} уже не в работе (статус «${APPEAL_STATUS_TEXT_RU[a.status]}»): объединять его не нужно`,
-        );
-      }
-      if (await this.answers.anyGiven(tx, a.id)) {
-        throw new WorkflowError(
-          'conflict',
-          `По обращению № ${a.registration_number} уже готовится или дан ответ: объединение его отменило бы. ` +
-            'Отмените проект ответа или доведите рассмотрение до конца',
-        );
-      }
-      const joined = await this.appeals.joinedInto(tx, a.id);
-      if (joined.length > 0) {
-        throw new WorkflowError(
-          'conflict',
-          `С обращением № ${a.registration_number} уже объединено № ${joined.join(', № ')}: цепочка объединений ` +
-            'не допускается. Объединяйте с этим обращением, а не его с другим',
-        );
-      }
+      const refused = sourceJoinRefusal({
+        ...a,
+        answerGiven: await this.answers.anyGiven(tx, a.id),
+        joinedNumbers: await this.appeals.joinedInto(tx, a.id),
+      });
+      if (refused) throw new WorkflowError('conflict', refused);
       const seen = await this.appeals.joinTarget(tx, number, actor.scope);
       if (!seen) throw notFoundByNumber(number);
       assertJoinable(seen, a.registered_at, a.registration_number);
@@ -153,27 +138,64 @@ function notFoundByNumber(number: string): WorkflowError {
 }
 
 function assertJoinable(target: JoinTarget, laterRegisteredAt: Date, laterNumber: string): void {
-  const n = target.registration_number;
-  if (target.joined_into_id) {
-    throw new WorkflowError(
-      'conflict',
-      `Обращение № ${n} само объединено с № ${target.joined_into_number ?? ''}: объединяйте с № ${target.joined_into_number ?? ''}`,
+  const refused = joinRefusal(target, { registered_at: laterRegisteredAt, registration_number: laterNumber });
+  if (refused) throw new WorkflowError('conflict', refused);
+}
+
+/**
+ * Why the appeal itself cannot be joined into another, in Russian; undefined when it can. The card's offers
+ * (AppealQueries.joinCandidates) say the same as the command refuses.
+ */
+export function sourceJoinRefusal(a: {
+  registration_number: string;
+  status: AppealStatus;
+  answerGiven: boolean;
+  joinedNumbers: string[];
+}): string | undefined {
+  if (!OPEN_STATUSES.includes(a.status)) {
+    return `Обращение № ${a.registration_number} уже не в работе (статус «${APPEAL_STATUS_TEXT_RU[a.status]}»): объединять его не нужно`;
+  }
+  if (a.answerGiven) {
+    return (
+      `По обращению № ${a.registration_number} уже готовится или дан ответ: объединение его отменило бы. ` +
+      'Отмените проект ответа или доведите рассмотрение до конца'
     );
   }
+  if (a.joinedNumbers.length > 0) {
+    return (
+      `С обращением № ${a.registration_number} уже объединено № ${a.joinedNumbers.join(', № ')}: цепочка объединений ` +
+      'не допускается. Объединяйте с этим обращением, а не его с другим'
+    );
+  }
+  return undefined;
+}
+
+/** Why the later appeal cannot be joined into `target`, in Russian; undefined when it can. */
+export function joinRefusal(
+  target: Pick<
+    JoinTarget,
+    'registration_number' | 'registered_at' | 'status' | 'joined_into_id' | 'joined_into_number'
+  >,
+  later: { registered_at: Date; registration_number: string },
+): string | undefined {
+  const n = target.registration_number;
+  if (n === later.registration_number) return 'Нельзя объединить обращение с самим собой';
+  if (target.joined_into_id) {
+    return `Обращение № ${n} само объединено с № ${target.joined_into_number ?? ''}: объединяйте с № ${target.joined_into_number ?? ''}`;
+  }
   if (!OPEN_STATUSES.includes(target.status)) {
-    throw new WorkflowError(
-      'conflict',
+    return (
       `Обращение № ${n} уже не в работе (статус «${APPEAL_STATUS_TEXT_RU[target.status]}»): объединять можно ` +
-        'только с обращением, которое ещё рассматривается',
+      'только с обращением, которое ещё рассматривается'
     );
   }
   const earlier = new Date(target.registered_at).getTime();
-  const later = new Date(laterRegisteredAt).getTime();
-  if (earlier > later || (earlier === later && n > laterNumber)) {
-    throw new WorkflowError(
-      'conflict',
-      `Обращение № ${n} поступило позже, чем № ${laterNumber}: позднее обращение объединяется с ранним. ` +
-        `Откройте № ${n} и объедините его с № ${laterNumber}`,
+  const laterAt = new Date(later.registered_at).getTime();
+  if (earlier > laterAt || (earlier === laterAt && n > later.registration_number)) {
+    return (
+      `Обращение № ${n} поступило позже, чем № ${later.registration_number}: позднее обращение объединяется с ранним. ` +
+      `Откройте № ${n} и объедините его с № ${later.registration_number}`
     );
   }
+  return undefined;
 }
