@@ -93,6 +93,7 @@ import { AppealJoins1796207400000 } from './1796207400000-AppealJoins';
 import { IncidentMembershipChanges1796207600000 } from './1796207600000-IncidentMembershipChanges';
 import { ClockDigestNotifications1796207730000 } from './1796207730000-ClockDigestNotifications';
 import { IncidentStateFollowsMembers1796207800000 } from './1796207800000-IncidentStateFollowsMembers';
+import { StaffEnrolmentCodes1796207831000 } from './1796207831000-StaffEnrolmentCodes';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -193,4 +194,5 @@ export const MIGRATIONS = [
   IncidentMembershipChanges1796207600000,
   ClockDigestNotifications1796207730000,
   IncidentStateFollowsMembers1796207800000,
+  StaffEnrolmentCodes1796207831000,
 ];

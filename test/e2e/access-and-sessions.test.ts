@@ -7,6 +7,8 @@ import { launchChromium } from '../support/browser';
 import { restoreEnvironmentAfterBlock } from '../support/folded-files';
 import { watchProblems } from '../support/page-problems';
 import { replaceTemporaryPassword } from '../support/temporary-password';
+import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { readMail } from './feed-helpers';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
 /*
@@ -158,31 +160,36 @@ describe('staff sessions end when they should (e2e)', () => {
     expect(await me(later)).toBe(200);
   });
 
-  it('ends every session held by a reset once the owner chooses the new password', async () => {
+  it('ends every session at once on a reset; only the owner’s code, then their own password, let them back in', async () => {
     const user = await account();
     const held = await signIn(user.login, user.password);
-    const temporary = `temp-${randomBytes(6).toString('hex')}`;
-    const reset = await fetch(`${stack.baseUrl}/api/v1/users/${user.id}/password`, {
-      method: 'POST',
-      headers: admin.headers,
-      body: JSON.stringify({ password: temporary }),
-    });
-    expect(reset.status).toBe(204);
+    const renewed = (await json(post('/api/v1/auth/refresh', held))) as { accessToken: string };
+    const reset = await post(`/api/v1/users/${user.id}/password`, admin.headers.authorization.slice(7));
+    expect(reset.status).toBe(200);
+    const { code } = (await reset.json()) as { code: string };
     const appeals = (token: string) =>
       fetch(`${stack.baseUrl}/api/v1/appeals`, { headers: { authorization: `Bearer ${token}` } }).then(
         (r) => r.status,
       );
-    // Held at the change-password step, as before …
-    expect(await appeals(held)).toBe(403);
-    const owner = await signIn(user.login, temporary);
-    const own = `own-${randomBytes(6).toString('hex')}`;
-    expect(
-      (await post('/api/v1/auth/password', owner, { currentPassword: temporary, newPassword: own })).status,
-    ).toBe(204);
-    // … and no longer let back in once the password is the owner's again: only the owner's session goes on.
+    // Every session ends at once, renewals too; the old password signs in no more.
     expect(await appeals(held)).toBe(401);
+    expect(await appeals(renewed.accessToken)).toBe(401);
     expect((await post('/api/v1/auth/refresh', held)).status).toBe(401);
-    expect(await appeals(owner)).toBe(200);
+    expect(
+      (await post('/api/v1/auth/login', undefined, { login: user.login, password: user.password })).status,
+    ).toBe(401);
+    const own = `own-${randomBytes(6).toString('hex')}`;
+    const enrolled = await post('/api/v1/auth/enrol', undefined, {
+      login: user.login,
+      code,
+      newPassword: own,
+    });
+    expect(enrolled.status).toBe(200);
+    const session = (await enrolled.json()) as { accessToken: string };
+    expect(await appeals(session.accessToken)).toBe(200);
+    // The sessions from before stay ended once the owner chose the password.
+    expect(await appeals(held)).toBe(401);
+    expect(await me(await signIn(user.login, own))).toBe(200);
   });
 });
 
@@ -195,7 +202,10 @@ const SIGN_IN_REQUIRED = 'Требуется вход в систему';
  * Issue 14 (least privilege): an administrator could create an operator account, sign in as it and read the
  * applicants' data. A password an administrator sets is now temporary: signed in with it, the account can do
  * nothing but change it (every other staff endpoint of the OpenAPI document answers 403), and the password it
- * chooses is never known to the administrator. A reset makes the password temporary again.
+ * chooses is never known to the administrator. A reset gave the administrator a temporary password again, and with
+ * it the account (signed in before its owner, they replaced it): now it gives none — the password becomes unusable,
+ * every session ends, and a one-time code goes to the work e-mail (through the e-mail channel's SMTP, here the local
+ * receiver), or is shown to the administrator, on record, when there is none.
  */
 describe('temporary passwords set by an administrator (e2e)', () => {
   restoreEnvironmentAfterBlock();
@@ -203,15 +213,31 @@ describe('temporary passwords set by an administrator (e2e)', () => {
   let admin: SignedIn;
   let cur: string;
   let doc: OpenApi;
+  let smtp: SmtpReceiver;
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { API_DOCS: 'public' } });
+    smtp = await startSmtpReceiver();
+    stack = await startTestStack({
+      env: {
+        API_DOCS: 'public',
+        // The api only sends here: no worker pulls the mailbox.
+        EMAIL_IMAP_HOST: '127.0.0.1',
+        EMAIL_IMAP_USER: 'priemnaya',
+        EMAIL_IMAP_PASSWORD: 'unused',
+        EMAIL_SMTP_HOST: smtp.host,
+        EMAIL_SMTP_PORT: String(smtp.port),
+        EMAIL_SMTP_SECURE: 'false',
+        EMAIL_FROM_ADDRESS: 'priemnaya@region.test',
+        EMAIL_TIMEOUT_MS: '5000',
+      },
+    });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
     cur = await idOf(stack.db.dataSource, 'organisations', 'cur');
     doc = (await json(fetch(`${stack.baseUrl}/api/docs-json`))) as OpenApi;
   });
   afterAll(async () => {
     await stack?.close();
+    await smtp?.stop();
   });
 
   const signIn = (login: string, password: string) =>
@@ -342,7 +368,21 @@ describe('temporary passwords set by an administrator (e2e)', () => {
     expect(await health(bearer(session.accessToken))).toEqual(['postgres', 'redis', 'status']);
   });
 
-  it('makes a password the administrator resets temporary again, even for a running session', async () => {
+  const enrol = (login: string, code: string, newPassword: string) =>
+    call('POST', '/api/v1/auth/enrol', {}, { login, code, newPassword });
+  const CODE_REFUSED = 'Неверный логин или код, или код уже использован';
+  const openCodes = async (userId: string) =>
+    (await stack.db.dataSource.query(
+      `SELECT code_hash AS "codeHash", delivery, expires_at AS "expiresAt" FROM staff_enrolment_codes
+        WHERE user_id = $1 AND used_at IS NULL AND cancelled_at IS NULL`,
+      [userId],
+    )) as { codeHash: string; delivery: string; expiresAt: Date }[];
+  const listed = async (login: string) =>
+    ((await json(call('GET', '/api/v1/users', admin.headers))) as Record<string, unknown>[]).find(
+      (u) => u.login === login,
+    )!;
+
+  it('resets a password to a one-time code by e-mail: no password for the administrator, every session ended, single use', async () => {
     const created = await json(
       call('POST', '/api/v1/users', admin.headers, {
         login: 'sidorov',
@@ -350,33 +390,171 @@ describe('temporary passwords set by an administrator (e2e)', () => {
         fullName: 'Сидоров Олег',
         role: 'operator',
         organisationId: cur,
+        email: ' sidorov@region.test ',
       }),
     );
+    expect(created.email).toBe('sidorov@region.test');
+    const bad = await call('PATCH', `/api/v1/users/${created.id}`, admin.headers, {
+      fullName: 'Сидоров Олег',
+      role: 'operator',
+      organisationId: cur,
+      email: 'сидоров на почте',
+    });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errors).toEqual({ email: 'Рабочая почта — адрес вида name@example.ru' });
     const sidorov = await replaceTemporaryPassword(stack.baseUrl, 'sidorov', 'первый-временный');
     expect((await call('GET', '/api/v1/appeals', sidorov.headers)).status).toBe(200);
 
-    const reset = await call('POST', `/api/v1/users/${created.id}/password`, admin.headers, {
-      password: 'второй-временный',
-    });
-    expect(reset.status).toBe(204);
-    // The running session is held at the change-password step too, and so is a new one.
-    const held = await call('GET', '/api/v1/appeals', sidorov.headers);
-    expect(held.status).toBe(403);
-    expect((await json(held)).message).toBe(CHANGE_FIRST);
+    const reset = await call('POST', `/api/v1/users/${created.id}/password`, admin.headers);
+    expect(reset.status).toBe(200);
+    const result = await json(reset);
+    // The administrator is told where the code went, never the code.
+    expect(result).toMatchObject({ delivery: 'email', email: 'sidorov@region.test', code: null });
+    expect(result.message).toMatch(
+      /^Код для входа отправлен на рабочую почту sidorov@region\.test; он действует до /,
+    );
+    expect(Date.parse(result.expiresAt) - Date.now()).toBeGreaterThan(23.9 * 3600_000);
+    // Every session ended at once; the password from before signs in no more, nor does anything the admin knows.
+    expect((await call('GET', '/api/v1/appeals', sidorov.headers)).status).toBe(401);
     expect((await signIn('sidorov', sidorov.password)).status).toBe(401);
-    const again = await json(signIn('sidorov', 'второй-временный'));
-    expect(again.user.mustChangePassword).toBe(true);
-    expect((await call('GET', '/api/v1/appeals', bearer(again.accessToken))).status).toBe(403);
+    expect((await signIn('sidorov', 'первый-временный')).status).toBe(401);
+    expect(await listed('sidorov')).toMatchObject({
+      enrolmentUntil: result.expiresAt,
+      enrolmentDelivery: 'email',
+      mustChangePassword: false,
+    });
 
-    const replaced = await replaceTemporaryPassword(stack.baseUrl, 'sidorov', 'второй-временный');
-    expect((await call('GET', '/api/v1/appeals', replaced.headers)).status).toBe(200);
-    const list = (await json(call('GET', '/api/v1/users', admin.headers))) as {
-      login: string;
-      mustChangePassword: boolean;
+    // The letter: who reset it and when, the code and the link that fills it in.
+    const letters = smtp.accepted().filter((m) => m.to.includes('sidorov@region.test'));
+    expect(letters).toHaveLength(1);
+    const letter = await readMail(letters[0], 'reader@mail.example');
+    expect(letter.subject).toBe('Сброс пароля: вход по одноразовому коду');
+    const adminName = (await json(call('GET', '/api/v1/me', admin.headers))).fullName as string;
+    expect(letter.text).toContain(`Пароль сброшен администратором ${adminName} `);
+    const code = /Одноразовый код для входа: ([A-Z0-9]{5}-[A-Z0-9]{5})/.exec(letter.text)![1];
+    expect(letter.text).toContain(`/app/enrol#login=sidorov&code=${code}`);
+    // Stored only as a keyed hash.
+    const [stored] = await openCodes(created.id);
+    expect(stored.codeHash).toMatch(/^k1:/);
+    expect(
+      JSON.stringify(await stack.db.dataSource.query(`SELECT * FROM staff_enrolment_codes`)),
+    ).not.toContain(code.replace('-', ''));
+
+    // A wrong code, a short password: refused in Russian at the field.
+    const wrong = await enrol('sidorov', 'ABCDE-FGHJK', 'мой-собственный-пароль');
+    expect(wrong.status).toBe(400);
+    expect((await json(wrong)).errors).toEqual({ code: CODE_REFUSED });
+    const short = await enrol('sidorov', code, 'short');
+    expect(short.status).toBe(400);
+    expect((await json(short)).errors).toEqual({ newPassword: 'Пароль — не короче 8 символов' });
+    // As typed: lower case, a space for the dash.
+    const enrolled = await enrol('sidorov', code.toLowerCase().replace('-', ' '), 'мой-собственный-пароль');
+    expect(enrolled.status).toBe(200);
+    const session = await json(enrolled);
+    expect(session.user.login).toBe('sidorov');
+    expect((await call('GET', '/api/v1/appeals', bearer(session.accessToken))).status).toBe(200);
+    // Single use: the code is dead, the owner's password signs in.
+    const again = await enrol('sidorov', code, 'другой-пароль-похитителя');
+    expect(again.status).toBe(400);
+    expect((await json(again)).errors).toEqual({ code: CODE_REFUSED });
+    expect((await signIn('sidorov', 'мой-собственный-пароль')).status).toBe(200);
+    expect((await signIn('sidorov', 'другой-пароль-похитителя')).status).toBe(401);
+    expect(await listed('sidorov')).toMatchObject({ enrolmentUntil: null, enrolmentDelivery: null });
+
+    // The bell tells the owner at the next sign-in who reset it and when.
+    const bell = (await json(call('GET', '/api/v1/notifications', bearer(session.accessToken)))) as {
+      kind: string;
+      text: string;
     }[];
-    expect(list.find((u) => u.login === 'sidorov')?.mustChangePassword).toBe(false);
-    // Accounts made in code (the demo's, the tests') are not marked: the administrator here signed in as usual.
-    expect(list.find((u) => u.login === admin.login)?.mustChangePassword).toBe(false);
+    expect(bell.find((n) => n.kind === 'password-reset')?.text).toMatch(
+      new RegExp(`^Пароль сброшен администратором ${adminName} \\d{2}\\.\\d{2}\\.\\d{4}, \\d{2}:\\d{2}`),
+    );
+    const audit = (await stack.db.dataSource.query(
+      `SELECT action, outcome, user_id AS "userId", details FROM audit_log
+        WHERE entity_id = $1 AND action IN ('reset-password', 'enrolment-code-shown', 'enrol') ORDER BY id`,
+      [created.id],
+    )) as { action: string; outcome: string; userId: string | null; details: Record<string, unknown> }[];
+    expect(audit.map((a) => [a.action, a.outcome, a.userId])).toEqual([
+      ['reset-password', 'ok', admin.userId],
+      ['enrol', 'denied', null],
+      ['enrol', 'ok', created.id],
+      ['enrol', 'denied', null],
+    ]);
+    expect(audit[0].details).toMatchObject({ delivery: 'email' });
+    expect(JSON.stringify(audit)).not.toContain(code);
+
+    // The mail server refuses the letter: the administrator is told, and the list says the code did not go.
+    smtp.setScenario('temp-451');
+    try {
+      const failed = await json(call('POST', `/api/v1/users/${created.id}/password`, admin.headers));
+      expect(failed).toMatchObject({ delivery: 'email-failed', code: null });
+      expect(failed.message).toMatch(
+        /^Пароль сброшен и сеансы сотрудника завершены, но письмо с кодом не отправлено: /,
+      );
+      expect((await listed('sidorov')).enrolmentDelivery).toBe('email-failed');
+    } finally {
+      smtp.setScenario('ok');
+    }
+  });
+
+  it('shows the code to the administrator when there is no work e-mail, on record; a reissue, a cancel and time end a code', async () => {
+    const created = await json(
+      call('POST', '/api/v1/users', admin.headers, {
+        login: 'kozlova',
+        password: 'первый-временный',
+        fullName: 'Козлова Анна',
+        role: 'clerk',
+        organisationId: cur,
+      }),
+    );
+    expect(created.email).toBeNull();
+    const reset = () => json(call('POST', `/api/v1/users/${created.id}/password`, admin.headers));
+    const first = await reset();
+    expect(first.delivery).toBe('shown');
+    expect(first.code).toMatch(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/);
+    expect(first.message).toMatch(/^У сотрудника нет рабочей почты\. Передайте код лично/);
+    expect(smtp.accepted().filter((m) => m.to.some((to) => to.includes('kozlova')))).toHaveLength(0);
+    const shown = (await stack.db.dataSource.query(
+      `SELECT user_id AS "userId", details FROM audit_log WHERE entity_id = $1 AND action = 'enrolment-code-shown'`,
+      [created.id],
+    )) as { userId: string; details: Record<string, unknown> }[];
+    expect(shown).toEqual([
+      { userId: admin.userId, details: expect.objectContaining({ reason: 'no-email' }) },
+    ]);
+    expect((await listed('kozlova')).enrolmentDelivery).toBe('shown');
+
+    // Issued again: the code before is dead.
+    const second = await reset();
+    expect((await json(enrol('kozlova', first.code, 'пароль-козловой-1'))).errors).toEqual({
+      code: CODE_REFUSED,
+    });
+    // Past its time: refused, saying so.
+    await stack.db.dataSource.query(
+      `UPDATE staff_enrolment_codes SET expires_at = now() - interval '1 minute'
+        WHERE user_id = $1 AND used_at IS NULL AND cancelled_at IS NULL`,
+      [created.id],
+    );
+    const late = await enrol('kozlova', second.code, 'пароль-козловой-1');
+    expect(late.status).toBe(400);
+    expect((await json(late)).errors).toEqual({
+      code: 'Срок действия кода истёк: попросите администратора выдать новый',
+    });
+    // Cancelled: refused, and the list no longer waits on it.
+    const third = await reset();
+    expect((await call('POST', `/api/v1/users/${created.id}/enrolment/cancel`, admin.headers)).status).toBe(
+      204,
+    );
+    expect(await listed('kozlova')).toMatchObject({ enrolmentUntil: null });
+    expect((await enrol('kozlova', third.code, 'пароль-козловой-1')).status).toBe(400);
+    // A clerk may neither reset nor cancel.
+    const fourth = await reset();
+    const kozlova = await json(enrol('kozlova', fourth.code, 'пароль-козловой-1'));
+    for (const path of [
+      `/api/v1/users/${admin.userId}/password`,
+      `/api/v1/users/${admin.userId}/enrolment/cancel`,
+    ])
+      expect((await call('POST', path, bearer(kozlova.accessToken))).status).toBe(403);
+    expect((await signIn('kozlova', 'пароль-козловой-1')).status).toBe(200);
   });
 
   it("resets no administrator's own password and changes no own role: a stolen session takes the account no further", async () => {

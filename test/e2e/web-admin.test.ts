@@ -129,13 +129,16 @@ describe('staff web workspace: administration (browser e2e)', () => {
     await row.getByText('Белова-Смирнова Ирина Сергеевна').waitFor();
 
     await actions();
-    await page.getByRole('menuitem', { name: 'Задать временный пароль' }).click();
-    const reset = page.getByRole('dialog', { name: 'Временный пароль' });
-    await reset.getByLabel('Временный пароль (не короче 8 символов)').fill('второй-пароль-2');
-    await reset.getByRole('button', { name: 'Задать пароль' }).click();
+    await page.getByRole('menuitem', { name: 'Сбросить пароль' }).click();
     await page
-      .getByText('Временный пароль задан: Белова-Смирнова Ирина Сергеевна', { exact: false })
-      .waitFor();
+      .getByRole('dialog', { name: 'Сброс пароля' })
+      .getByRole('button', { name: 'Сбросить пароль' })
+      .click();
+    // No work e-mail: the code to hand over, shown once; the colleague sets their own password with it.
+    const shown = page.getByRole('dialog', { name: 'Пароль сброшен' });
+    const code = await shown.getByTestId('enrolment-code').innerText();
+    await shown.getByRole('button', { name: 'Готово' }).click();
+    await row.getByTestId('enrolment-state').waitFor();
     const signInStatus = async (password: string) =>
       (
         await fetch(`${walk.stack.baseUrl}/api/v1/auth/login`, {
@@ -145,6 +148,12 @@ describe('staff web workspace: administration (browser e2e)', () => {
         })
       ).status;
     expect(await signInStatus('первый-пароль-1')).toBe(401);
+    const enrolled = await fetch(`${walk.stack.baseUrl}/api/v1/auth/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'walk-belova', code, newPassword: 'второй-пароль-2' }),
+    });
+    expect(enrolled.status).toBe(200);
     expect(await signInStatus('второй-пароль-2')).toBe(200);
 
     await actions();

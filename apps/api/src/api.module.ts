@@ -39,6 +39,7 @@ import { NotificationsController } from './staff/notifications.controller';
 import { DeliveriesController } from './staff/deliveries.controller';
 import { ReportsController } from './reports/reports.controller';
 import { UsersController } from './users/users.controller';
+import { PasswordResets } from './users/password-resets.service';
 import { DirectoryController } from './directory/directory.controller';
 import { ClassificationModule } from '@inbox/classification';
 import { AppealClassificationController } from './classification/appeal-classification.controller';
@@ -134,6 +135,7 @@ import { StreamTickets } from './staff/stream-tickets';
     AppealEventFeed,
     SystemHealth,
     StreamTickets,
+    PasswordResets,
   ],
 })
 export class ApiModule {}

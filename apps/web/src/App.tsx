@@ -12,6 +12,7 @@ import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
 import { IncidentsPage } from './pages/IncidentsPage';
 import { InboxPage } from './pages/InboxPage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
+import { EnrolPage } from './pages/EnrolPage';
 import { LoginPage } from './pages/LoginPage';
 import { RegisterPage, registersAppeals } from './pages/register/RegisterPage';
 import { ReportsPage } from './pages/ReportsPage';
@@ -56,7 +57,8 @@ export function App() {
       </Center>
     );
   }
-  if (!user) return <LoginPage />;
+  // Signed out: the sign-in screen, or sign-in by a reset's one-time code (its link in the letter, «Вход по коду»).
+  if (!user) return location.pathname === '/enrol' ? <EnrolPage /> : <LoginPage />;
   // A temporary password (set by an administrator) allows nothing but replacing it.
   if (user.mustChangePassword) return <ChangePasswordPage />;
   const home = user.role === 'supervisor' ? '/dashboard' : user.role === 'admin' ? '/admin' : '/inbox';

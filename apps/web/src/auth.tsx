@@ -21,6 +21,8 @@ interface AuthState {
   unreachable: boolean;
   retry(): void;
   signIn(login: string, password: string): Promise<void>;
+  /** Signs in by a reset's one-time code, setting the password only the employee knows. */
+  enrol(login: string, code: string, newPassword: string): Promise<void>;
   signOut(): void;
   /** Reads the signed-in user again (after changing a temporary password). */
   reloadUser(): void;
@@ -145,8 +147,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(timer);
   }, [session, renewal, endSession]);
 
-  const signIn = useCallback(async (login: string, password: string) => {
-    const result = await call('login', { body: { login, password } });
+  /** A session the server just issued (a sign-in, an enrolment by code) becomes this tab's. */
+  const adopt = useCallback(async (result: { accessToken: string; expiresAt: string }) => {
     setEndedBecause(null);
     const next = { token: result.accessToken, expiresAt: result.expiresAt };
     store(next);
@@ -159,6 +161,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
 
+  const signIn = useCallback(
+    async (login: string, password: string) => adopt(await call('login', { body: { login, password } })),
+    [adopt],
+  );
+  const enrol = useCallback(
+    async (login: string, code: string, newPassword: string) =>
+      adopt(await call('enrol', { body: { login, code, newPassword } })),
+    [adopt],
+  );
+
   // Without a user the effect above reads `me` again.
   const reloadUser = useCallback(() => {
     setLoading(true);
@@ -166,8 +178,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ user, loading, unreachable, retry, signIn, signOut, reloadUser, endedBecause }),
-    [user, loading, unreachable, retry, signIn, signOut, reloadUser, endedBecause],
+    () => ({ user, loading, unreachable, retry, signIn, enrol, signOut, reloadUser, endedBecause }),
+    [user, loading, unreachable, retry, signIn, enrol, signOut, reloadUser, endedBecause],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -9,3 +9,4 @@ export * from './staff-auth.guard';
 export * from './access.module';
 export * from './sign-in-lockouts';
 export * from './sign-in-lockouts.repository';
+export * from './enrolment-code';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 import { type Role } from './roles';
 
 export interface StaffUser {
@@ -14,7 +14,19 @@ export interface StaffUser {
   active: boolean;
   /** The password was set by an administrator: until its owner changes it, only that is allowed. */
   mustChangePassword: boolean;
+  /** The work e-mail an enrolment code after a password reset goes to; null: none (the code is handed over). */
+  email: string | null;
 }
+
+/** An account as the administrator's list shows it: with the enrolment code it waits on, if any. */
+export interface ListedStaffUser extends StaffUser {
+  /** The open enrolment code's end (past: it ran out); null when none is open. */
+  enrolmentUntil: Date | null;
+  /** How the open code went: to the work e-mail, handed over by the administrator, or the letter failed. */
+  enrolmentDelivery: EnrolmentDelivery | null;
+}
+
+export type EnrolmentDelivery = 'email' | 'shown' | 'email-failed';
 
 /** Someone an appeal may be assigned to. */
 export interface Assignee {
@@ -32,11 +44,12 @@ export interface NewStaffUserRow {
   organisationId: string;
   seesSubordinates: boolean;
   mustChangePassword: boolean;
+  email: string | null;
 }
 
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId",
   o.short_name AS "organisationName", o.kind AS "organisationKind", u.sees_subordinates AS "seesSubordinates",
-  u.active, u.must_change_password AS "mustChangePassword"`;
+  u.active, u.must_change_password AS "mustChangePassword", u.email`;
 
 /** Postgres: a unique index refused the row. */
 const UNIQUE_VIOLATION = '23505';
@@ -49,8 +62,8 @@ export class StaffUsersRepository extends SqlRepository {
     try {
       const inserted = await this.one<{ id: string }>(
         `INSERT INTO users (login, password_hash, full_name, role, organisation_id, sees_subordinates,
-                            must_change_password)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+                            must_change_password, email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
         [
           row.login,
           row.passwordHash,
@@ -59,6 +72,7 @@ export class StaffUsersRepository extends SqlRepository {
           row.organisationId,
           row.seesSubordinates,
           row.mustChangePassword,
+          row.email,
         ],
       );
       return inserted!.id;
@@ -68,15 +82,33 @@ export class StaffUsersRepository extends SqlRepository {
     }
   }
 
-  /** Changes the account's name, role, organisation and subordinates flag; false when there is no such user. */
+  /**
+   * Changes the account's name, role, organisation, subordinates flag and work e-mail (undefined: kept); false when
+   * there is no such user.
+   */
   async update(
     id: string,
-    patch: { fullName: string; role: Role; organisationId: string; seesSubordinates: boolean },
+    patch: {
+      fullName: string;
+      role: Role;
+      organisationId: string;
+      seesSubordinates: boolean;
+      email?: string | null;
+    },
   ): Promise<boolean> {
     const row = await this.one(
-      `UPDATE users SET full_name = $2, role = $3, organisation_id = $4, sees_subordinates = $5
+      `UPDATE users SET full_name = $2, role = $3, organisation_id = $4, sees_subordinates = $5,
+              email = CASE WHEN $6 THEN $7 ELSE email END
         WHERE id = $1 RETURNING id`,
-      [id, patch.fullName, patch.role, patch.organisationId, patch.seesSubordinates],
+      [
+        id,
+        patch.fullName,
+        patch.role,
+        patch.organisationId,
+        patch.seesSubordinates,
+        patch.email !== undefined,
+        patch.email ?? null,
+      ],
     );
     return row !== undefined;
   }
@@ -97,12 +129,18 @@ export class StaffUsersRepository extends SqlRepository {
     );
   }
 
-  /** A temporary password from an administrator; false when there is no such user. */
-  async setTemporaryPassword(id: string, passwordHash: string): Promise<boolean> {
+  /**
+   * An administrator's reset: the password becomes `unusableHash` (of random bytes nobody was told), and every
+   * session of the account ends at once (the session epoch goes up, none is kept). False when there is no such user.
+   */
+  async resetPassword(id: string, unusableHash: string, db: Db = this.pool): Promise<boolean> {
     return (
       (await this.one(
-        `UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1 RETURNING id`,
-        [id, passwordHash],
+        `UPDATE users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1,
+                session_kept = NULL
+          WHERE id = $1 RETURNING id`,
+        [id, unusableHash],
+        db,
       )) !== undefined
     );
   }
@@ -111,13 +149,19 @@ export class StaffUsersRepository extends SqlRepository {
    * The owner's own new password: every token issued before ends (the session epoch goes up) but those of
    * `keptSession`, the session that changed it, if any. False when there is no such user.
    */
-  async setOwnPassword(id: string, passwordHash: string, keptSession: string | null): Promise<boolean> {
+  async setOwnPassword(
+    id: string,
+    passwordHash: string,
+    keptSession: string | null,
+    db: Db = this.pool,
+  ): Promise<boolean> {
     return (
       (await this.one(
         `UPDATE users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1,
                 session_kept = $3::uuid
           WHERE id = $1 RETURNING id`,
         [id, passwordHash, keptSession],
+        db,
       )) !== undefined
     );
   }
@@ -180,9 +224,13 @@ export class StaffUsersRepository extends SqlRepository {
     );
   }
 
-  list(): Promise<StaffUser[]> {
-    return this.rows<StaffUser>(
-      `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id ORDER BY u.login`,
+  /** Every account with the enrolment code it waits on (a reset's), if one is open. */
+  list(): Promise<ListedStaffUser[]> {
+    return this.rows<ListedStaffUser>(
+      `SELECT ${USER_COLUMNS}, c.expires_at AS "enrolmentUntil", c.delivery AS "enrolmentDelivery"
+         FROM users u JOIN organisations o ON o.id = u.organisation_id
+         LEFT JOIN staff_enrolment_codes c ON c.user_id = u.id AND c.used_at IS NULL AND c.cancelled_at IS NULL
+        ORDER BY u.login`,
     );
   }
 

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { type Db, Transactions } from '@inbox/database';
 import { decodeJwt } from 'jose';
 import { conflictError, DomainError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -8,10 +9,22 @@ import { hashPassword, needsRehash, OWASP_SCRYPT, type ScryptParams, verifyPassw
 import { type ActiveLockout, type Lockout } from './sign-in-lockouts';
 import { SignInLockouts } from './sign-in-lockouts.repository';
 import { Role } from './roles';
-import { type Assignee, type StaffUser, StaffUsersRepository } from './staff-users.repository';
+import {
+  ENROLMENT_CODE_HOURS,
+  enrolmentCodeMatches,
+  hashEnrolmentCode,
+  newEnrolmentCode,
+} from './enrolment-code';
+import { StaffEnrolmentRepository } from './staff-enrolment.repository';
+import {
+  type Assignee,
+  type ListedStaffUser,
+  type StaffUser,
+  StaffUsersRepository,
+} from './staff-users.repository';
 import { TokenSigner } from './tokens';
 
-export type { Assignee, StaffUser } from './staff-users.repository';
+export type { Assignee, EnrolmentDelivery, ListedStaffUser, StaffUser } from './staff-users.repository';
 
 export interface NewStaffUser {
   login: string;
@@ -25,7 +38,28 @@ export interface NewStaffUser {
    * its first sign-in. Demo and test accounts made in code are not marked.
    */
   temporaryPassword?: boolean;
+  /** The work e-mail a reset's enrolment code goes to. */
+  email?: string | null;
 }
+
+/** A reset's enrolment code, issued: the code itself exists only here, never stored. */
+export interface EnrolmentIssued {
+  codeId: string;
+  code: string;
+  expiresAt: Date;
+  delivery: 'email' | 'shown';
+  /** The account as it was reset. */
+  user: StaffUser;
+}
+
+/** What redeeming an enrolment code came to. */
+export type EnrolmentOutcome =
+  | { kind: 'enrolled'; user: StaffUser }
+  /** No such login, no open code, or the wrong code (no hint which); counted as a failed sign-in. */
+  | { kind: 'refused'; accountId: string | null; lockoutsStarted: Lockout[] }
+  /** The right code, past its time: the administrator issues a new one. */
+  | { kind: 'expired'; accountId: string }
+  | { kind: 'locked'; accountId: string | null; lockout: Lockout };
 
 /** What changing one's own password came to. */
 export type PasswordChangeOutcome =
@@ -75,6 +109,8 @@ export class StaffUsers {
     private readonly users: StaffUsersRepository,
     private readonly lockouts: SignInLockouts,
     private readonly config: AppConfig,
+    private readonly enrolment: StaffEnrolmentRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   /** A hash of nothing with today's parameters: an unknown login costs what a known one does. */
@@ -97,6 +133,7 @@ export class StaffUsers {
       organisationId: input.organisationId,
       seesSubordinates: input.seesSubordinates ?? false,
       mustChangePassword: input.temporaryPassword ?? false,
+      email: input.email ?? null,
     });
     if (!id) throw conflictError(LOGIN_TAKEN, { login: LOGIN_TAKEN });
     return (await this.users.byId(id))!;
@@ -110,7 +147,13 @@ export class StaffUsers {
   async update(
     actorId: string,
     id: string,
-    patch: { fullName: string; role: Role; organisationId: string; seesSubordinates?: boolean },
+    patch: {
+      fullName: string;
+      role: Role;
+      organisationId: string;
+      seesSubordinates?: boolean;
+      email?: string | null;
+    },
   ): Promise<StaffUser> {
     const seesSubordinates = patch.seesSubordinates ?? false;
     if (actorId === id) {
@@ -139,16 +182,88 @@ export class StaffUsers {
   }
 
   /**
-   * A new password set by the administrator (the user is told it out of band). It is temporary: the account
-   * can only change it at the next sign-in, so the administrator never knows a working password. Sessions
-   * running are held at that step too; the change, from whichever session, ends all the others.
+   * An administrator's reset. The administrator learns no password: the account's password becomes one of random
+   * bytes nobody is told, every session of the account ends at once, and a one-time enrolment code is issued
+   * (ENROLMENT_CODE_HOURS, single use, only its keyed hash stored; the code before, if any, is cancelled) with which
+   * the owner sets a password of their own (`redeemEnrolment`). `delivery` says how the code reaches them: to the
+   * work e-mail, or shown to the administrator to hand over in person. `alongside` writes in the same transaction
+   * (the owner's notice, the audit entry).
    */
-  async resetPassword(actorId: string, id: string, password: string): Promise<void> {
+  async resetPassword(
+    actorId: string,
+    id: string,
+    delivery: (user: StaffUser) => 'email' | 'shown',
+    alongside: (tx: Db, issued: EnrolmentIssued) => Promise<void>,
+  ): Promise<EnrolmentIssued> {
     // One's own password is changed by proving the current one (changeOwnPassword): a reset of it asked none, so a
-    // stolen administrator's session set a password of its choosing and, changing it, ended the owner's sessions.
+    // stolen administrator's session took the account over with it.
     if (actorId === id) throw conflictError(OWN_PASSWORD);
-    if (!(await this.users.setTemporaryPassword(id, await hashPassword(password, this.scrypt))))
-      throw notFoundError(USER_NOT_FOUND);
+    const user = await this.users.byId(id);
+    if (!user) throw notFoundError(USER_NOT_FOUND);
+    const unusable = await hashPassword(randomBytes(32).toString('base64url'), this.scrypt);
+    const code = newEnrolmentCode();
+    const expiresAt = new Date(Date.now() + ENROLMENT_CODE_HOURS * 3600_000);
+    const how = delivery(user);
+    return this.transactions.run(async (tx) => {
+      if (!(await this.users.resetPassword(id, unusable, tx))) throw notFoundError(USER_NOT_FOUND);
+      await this.enrolment.cancelOpen(id, tx);
+      const codeId = await this.enrolment.insert(
+        {
+          userId: id,
+          codeHash: hashEnrolmentCode(this.config.accessCodeKey, id, code),
+          issuedBy: actorId,
+          expiresAt,
+          delivery: how,
+        },
+        tx,
+      );
+      const issued: EnrolmentIssued = { codeId, code, expiresAt, delivery: how, user };
+      await alongside(tx, issued);
+      return issued;
+    });
+  }
+
+  /** The letter with a reset's code did not go out: the code stays open, the administrator's screen says so. */
+  enrolmentLetterFailed(codeId: string): Promise<void> {
+    return this.enrolment.markDelivery(codeId, 'email-failed');
+  }
+
+  /** Cancels the account's open enrolment code; false when it had none. */
+  async cancelEnrolment(id: string): Promise<boolean> {
+    if (!(await this.users.byId(id))) throw notFoundError(USER_NOT_FOUND);
+    return this.enrolment.cancelOpen(id);
+  }
+
+  /**
+   * Sign-in by a reset's enrolment code: the right login and code, open and in time, set the owner's own password
+   * (`password`) and spend the code. Wrong codes count towards the sign-in lock-outs as wrong passwords do, and
+   * nothing is checked while the login or address is locked out. Every session from before stays ended.
+   */
+  async redeemEnrolment(
+    login: string,
+    code: string,
+    password: string,
+    address: string,
+  ): Promise<EnrolmentOutcome> {
+    const key = loginKey(login);
+    const row = await this.users.credentials(key);
+    const accountId = row?.id ?? null;
+    const attempt = await this.lockouts.reserve(this.lockoutSubject(key, accountId), address);
+    if (attempt.kind === 'locked') return { ...attempt, accountId };
+    const open = row && row.active ? await this.enrolment.open(row.id) : undefined;
+    if (!row || !open || !enrolmentCodeMatches(this.config.accessCodeKey, row.id, code, open.codeHash))
+      return { kind: 'refused', accountId, lockoutsStarted: attempt.started };
+    await this.lockouts.settleSuccess(row.id, address, attempt);
+    if (open.expiresAt.getTime() <= Date.now()) return { kind: 'expired', accountId: row.id };
+    const hash = await hashPassword(password, this.scrypt);
+    const spent = await this.transactions.run(async (tx) => {
+      if (!(await this.enrolment.use(open.id, tx))) return false;
+      await this.users.setOwnPassword(row.id, hash, null, tx);
+      return true;
+    });
+    // Spent by a redemption sent at the same moment, or it ran out in between: as if it had not matched.
+    if (!spent) return { kind: 'refused', accountId, lockoutsStarted: [] };
+    return { kind: 'enrolled', user: (await this.users.byId(row.id))! };
   }
 
   /**
@@ -189,7 +304,7 @@ export class StaffUsers {
     return this.users.byId(id);
   }
 
-  list(): Promise<StaffUser[]> {
+  list(): Promise<ListedStaffUser[]> {
     return this.users.list();
   }
 

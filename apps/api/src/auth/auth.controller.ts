@@ -43,6 +43,26 @@ class ChangePasswordDto {
   newPassword!: string;
 }
 
+/** Sign-in by a reset's one-time code: the login, the code and the password the owner chooses. */
+class EnrolDto {
+  @ApiProperty({ example: 'ivanova' })
+  @IsString({ message: 'Укажите логин' })
+  @MinLength(1, { message: 'Укажите логин' })
+  @MaxLength(100, { message: 'Логин не длиннее 100 символов' })
+  login!: string;
+
+  @ApiProperty({ example: 'ABCDE-FGHJK', description: 'Одноразовый код из письма или от администратора' })
+  @IsString({ message: 'Укажите код' })
+  @MinLength(1, { message: 'Укажите код' })
+  @MaxLength(40, { message: 'Код не длиннее 40 символов' })
+  code!: string;
+
+  @NewPassword('Новый пароль; его знает только сотрудник', 'Укажите новый пароль')
+  newPassword!: string;
+}
+
+const CODE_REFUSED = 'Неверный логин или код, или код уже использован';
+
 const retryAfterOf = (lockout: Lockout) =>
   Math.max(1, Math.ceil((lockout.lockedUntil.getTime() - Date.now()) / 1000));
 
@@ -106,6 +126,63 @@ export class AuthController {
       accessToken: session.token,
       expiresAt: session.expiresAt.toISOString(),
       user: this.present(session.user),
+    };
+  }
+
+  @Post('auth/enrol')
+  @PublicEndpoint()
+  @RateLimited('signIn')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Вход по одноразовому коду после сброса пароля администратором: сотрудник задаёт свой пароль, код больше ' +
+      'не действует; выдаёт токен, как вход',
+  })
+  @ApiOkResponse({ type: SessionDto })
+  async enrol(@Body() body: EnrolDto, @ClientAddress() address: string) {
+    // A wrong code is a guess as a wrong password is: the same budgets and lock-outs.
+    const giveBack = await this.failures.reserve(
+      address,
+      await this.users.signInSubject(body.login, address),
+    );
+    const outcome = await this.users.redeemEnrolment(body.login, body.code, body.newPassword, address);
+    if (outcome.kind === 'enrolled' || outcome.kind === 'expired') await giveBack();
+    const denied = (accountId: string | null, reason: string) =>
+      this.audit.record({
+        userId: null,
+        action: 'enrol',
+        entityType: 'user',
+        entityId: accountId,
+        outcome: 'denied',
+        details: { knownAccount: accountId !== null, reason },
+      });
+    if (outcome.kind === 'locked') {
+      await denied(outcome.accountId, 'locked-out');
+      throw new DomainError(
+        'rate-limited',
+        'Слишком много неудачных попыток входа. Попробуйте позже',
+        undefined,
+        retryAfterOf(outcome.lockout),
+      );
+    }
+    if (outcome.kind === 'refused') {
+      await denied(outcome.accountId, 'wrong-code');
+      await this.recordLockouts(outcome.lockoutsStarted, outcome.accountId);
+      throw invalidInput(CODE_REFUSED, { code: CODE_REFUSED });
+    }
+    if (outcome.kind === 'expired') {
+      await denied(outcome.accountId, 'expired');
+      const expired = 'Срок действия кода истёк: попросите администратора выдать новый';
+      throw invalidInput(expired, { code: expired });
+    }
+    const { user } = outcome;
+    // The password never goes to the audit log.
+    await this.audit.record({ userId: user.id, action: 'enrol', entityType: 'user', entityId: user.id });
+    const session = await this.users.issue(user);
+    return {
+      accessToken: session.token,
+      expiresAt: session.expiresAt.toISOString(),
+      user: this.present(user),
     };
   }
 

@@ -18,6 +18,46 @@ export class StaffUserDto {
       'Пароль задан администратором и временный: до его смены (POST /api/v1/auth/password) другие действия недоступны',
   })
   mustChangePassword!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'ivanova@region.test',
+    description: 'Рабочая почта: на неё приходит одноразовый код входа после сброса пароля',
+  })
+  email!: string | null;
+}
+
+/** An account in the administrator's list: with the enrolment code a reset left open, if any. */
+export class ListedStaffUserDto extends StaffUserDto {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Пароль сброшен: сотрудник ожидает входа по одноразовому коду до этого момента (в прошлом — код истёк)',
+  })
+  enrolmentUntil!: string | null;
+  @ApiProperty({
+    enum: ['email', 'shown', 'email-failed'],
+    nullable: true,
+    description: 'Как выдан код: письмом на рабочую почту, лично администратором, письмо не отправлено',
+  })
+  enrolmentDelivery!: 'email' | 'shown' | 'email-failed' | null;
+}
+
+/** What an administrator's password reset came to. */
+export class PasswordResetDto {
+  @ApiProperty({ enum: ['email', 'shown', 'email-failed'] }) delivery!: 'email' | 'shown' | 'email-failed';
+  @ApiProperty({ format: 'date-time', description: 'До какого момента действует код' }) expiresAt!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Куда отправлен код' }) email!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Код — только когда его передаёт администратор лично (нет рабочей почты); показ записан в журнал',
+  })
+  code!: string | null;
+  @ApiProperty({ description: 'Что произошло, для экрана администратора' }) message!: string;
 }
 
 export class MeDto extends StaffUserDto {

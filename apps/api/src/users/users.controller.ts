@@ -27,12 +27,13 @@ import {
   type StaffContext,
   StaffUsers,
 } from '@inbox/access';
-import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
+import { ListedStaffUserDto, PasswordResetDto, SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
 import { AdminAction, StaffController } from '../staff-controller';
 import { staffAction } from '../staff-action';
 import { stacked } from '../stacked-decorators';
 import { NewPassword } from '../auth/new-password';
+import { PasswordResets } from './password-resets.service';
 
 /** The fields of a staff account, as the administrator's forms send them. */
 const FullName = () =>
@@ -51,6 +52,26 @@ const SeesSubordinates = () =>
     IsBoolean({ message: 'seesSubordinates: true или false' }),
   );
 
+const WorkEmail = () =>
+  stacked(
+    ApiPropertyOptional({
+      type: String,
+      nullable: true,
+      example: 'ivanova@region.test',
+      description: 'Рабочая почта (пусто — нет): на неё приходит одноразовый код входа после сброса пароля',
+    }),
+    IsOptional(),
+    IsString({ message: 'Рабочая почта — адрес вида name@example.ru' }),
+    MaxLength(254, { message: 'Рабочая почта — не длиннее 254 символов' }),
+    Matches(/^\s*(?:[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+)?\s*$/, {
+      message: 'Рабочая почта — адрес вида name@example.ru',
+    }),
+  );
+
+/** A work e-mail as stored: trimmed, null for none; undefined (not sent): kept as it is. */
+const workEmail = (email: string | null | undefined) =>
+  email === undefined ? undefined : email?.trim() || null;
+
 /** What an administrator sets on an account: when creating it (with the login and a password) and later. */
 class UpdateUserDto {
   @FullName()
@@ -65,6 +86,9 @@ class UpdateUserDto {
 
   @SeesSubordinates()
   seesSubordinates?: boolean;
+
+  @WorkEmail()
+  email?: string | null;
 }
 
 class CreateUserDto extends UpdateUserDto {
@@ -77,11 +101,6 @@ class CreateUserDto extends UpdateUserDto {
   password!: string;
 }
 
-class PasswordDto {
-  @NewPassword('Временный пароль; сотрудник получает его от администратора и сменит при следующем входе')
-  password!: string;
-}
-
 /** A malformed id names nobody: 404, like an unknown one. */
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => notFoundError('Сотрудник не найден') });
 
@@ -91,14 +110,19 @@ export class UsersController {
   constructor(
     private readonly users: StaffUsers,
     private readonly audit: AuditLog,
+    private readonly resets: PasswordResets,
   ) {}
 
   @Get()
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Сотрудники и их роли (администратор)' })
-  @ApiOkResponse({ type: [StaffUserDto] })
+  @ApiOkResponse({ type: [ListedStaffUserDto] })
   async list() {
-    return (await this.users.list()).map((u) => ({ ...u, roleName: ROLE_NAME_RU[u.role] }));
+    return (await this.users.list()).map((u) => ({
+      ...u,
+      roleName: ROLE_NAME_RU[u.role],
+      enrolmentUntil: u.enrolmentUntil?.toISOString() ?? null,
+    }));
   }
 
   @Get('lockouts')
@@ -134,7 +158,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: StaffUserDto })
   async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
     // The administrator chose the password, so it is temporary: the new colleague replaces it at first sign-in.
-    const user = await this.users.create({ ...body, temporaryPassword: true });
+    const user = await this.users.create({ ...body, email: workEmail(body.email), temporaryPassword: true });
     await this.audit.record(
       staffAction(staff, 'create-user', 'user', user.id, {
         role: user.role,
@@ -150,7 +174,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Изменить сотрудника: ФИО, роль, организация (администратор)' })
   @ApiOkResponse({ type: StaffUserDto })
   async update(@Param('id', uuid) id: string, @Body() body: UpdateUserDto, @Staff() staff: StaffContext) {
-    const user = await this.users.update(staff.user.id, id, body);
+    const user = await this.users.update(staff.user.id, id, { ...body, email: workEmail(body.email) });
     await this.audit.record(
       staffAction(staff, 'update-user', 'user', id, { role: user.role, organisationId: user.organisationId }),
     );
@@ -172,19 +196,29 @@ export class UsersController {
   }
 
   @Post(':id/password')
+  @HttpCode(200)
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary:
+      'Сбросить пароль сотрудника (администратор): пароль перестаёт действовать, все сеансы сотрудника завершаются, ' +
+      'одноразовый код входа (24 ч) уходит на рабочую почту; без неё код показывается администратору, и это ' +
+      'записывается в журнал. Повторный сброс выдаёт новый код взамен прежнего',
+  })
+  @ApiOkResponse({ type: PasswordResetDto })
+  async resetPassword(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    // The audit entries (and, when shown, who saw the code) are written in the reset's own transaction.
+    return this.resets.reset(staff, id);
+  }
+
+  @Post(':id/enrolment/cancel')
   @HttpCode(204)
   @Roles(Role.Admin)
   @ApiOperation({
-    summary: 'Задать сотруднику временный пароль: при входе он сменит его на свой (администратор)',
+    summary: 'Отменить одноразовый код входа сотрудника (администратор): пароль остаётся сброшенным',
   })
-  async resetPassword(
-    @Param('id', uuid) id: string,
-    @Body() body: PasswordDto,
-    @Staff() staff: StaffContext,
-  ) {
-    await this.users.resetPassword(staff.user.id, id, body.password);
-    // The password itself never goes to the audit log.
-    await this.audit.record(staffAction(staff, 'reset-password', 'user', id, { temporaryPassword: true }));
+  async cancelEnrolment(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    const cancelled = await this.users.cancelEnrolment(id);
+    await this.audit.record(staffAction(staff, 'cancel-enrolment-code', 'user', id, { cancelled }));
   }
 
   private async setActive(id: string, active: boolean, staff: StaffContext) {

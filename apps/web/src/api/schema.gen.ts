@@ -740,6 +740,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Вход по одноразовому коду после сброса пароля администратором: сотрудник задаёт свой пароль, код больше не действует; выдаёт токен, как вход */
+        post: operations["AuthController_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2317,6 +2334,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/enrolment/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отменить одноразовый код входа сотрудника (администратор): пароль остаётся сброшенным */
+        post: operations["UsersController_cancelEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/password": {
         parameters: {
             query?: never;
@@ -2326,7 +2360,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Задать сотруднику временный пароль: при входе он сменит его на свой (администратор) */
+        /** Сбросить пароль сотрудника (администратор): пароль перестаёт действовать, все сеансы сотрудника завершаются, одноразовый код входа (24 ч) уходит на рабочую почту; без неё код показывается администратору, и это записывается в журнал. Повторный сброс выдаёт новый код взамен прежнего */
         post: operations["UsersController_resetPassword"];
         delete?: never;
         options?: never;
@@ -3378,6 +3412,11 @@ export interface components {
             typicalNeeds?: string[];
         };
         CreateUserDto: {
+            /**
+             * @description Рабочая почта (пусто — нет): на неё приходит одноразовый код входа после сброса пароля
+             * @example ivanova@region.test
+             */
+            email?: string | null;
             /** @example Иванова Елена Андреевна */
             fullName: string;
             /** @example ivanova */
@@ -3464,6 +3503,17 @@ export interface components {
         };
         EditDraftDto: {
             text: string;
+        };
+        EnrolDto: {
+            /**
+             * @description Одноразовый код из письма или от администратора
+             * @example ABCDE-FGHJK
+             */
+            code: string;
+            /** @example ivanova */
+            login: string;
+            /** @description Новый пароль; его знает только сотрудник */
+            newPassword: string;
         };
         EscalateDto: {
             /** @description Недостающие данные заявителя, дополняемые при передаче (имя, отчество, телефон — S0) */
@@ -4110,6 +4160,42 @@ export interface components {
             title: string;
             uses: number;
         };
+        ListedStaffUserDto: {
+            active: boolean;
+            /**
+             * @description Рабочая почта: на неё приходит одноразовый код входа после сброса пароля
+             * @example ivanova@region.test
+             */
+            email: string | null;
+            /**
+             * @description Как выдан код: письмом на рабочую почту, лично администратором, письмо не отправлено
+             * @enum {string|null}
+             */
+            enrolmentDelivery: "email" | "shown" | "email-failed" | null;
+            /**
+             * Format: date-time
+             * @description Пароль сброшен: сотрудник ожидает входа по одноразовому коду до этого момента (в прошлом — код истёк)
+             */
+            enrolmentUntil: string | null;
+            /** @example Иванова Елена Андреевна */
+            fullName: string;
+            /** Format: uuid */
+            id: string;
+            /** @example ivanova */
+            login: string;
+            /** @description Пароль задан администратором и временный: до его смены (POST /api/v1/auth/password) другие действия недоступны */
+            mustChangePassword: boolean;
+            /** Format: uuid */
+            organisationId: string;
+            /** @example department */
+            organisationKind: string;
+            organisationName: string;
+            role: components["schemas"]["Role"];
+            /** @example Оператор 1-й линии (ЦУР/ЕКЦ) */
+            roleName: string;
+            /** @description Видит обращения подведомственных организаций */
+            seesSubordinates: boolean;
+        };
         LoginDto: {
             /** @example operator */
             login: string;
@@ -4124,6 +4210,11 @@ export interface components {
         };
         MeDto: {
             active: boolean;
+            /**
+             * @description Рабочая почта: на неё приходит одноразовый код входа после сброса пароля
+             * @example ivanova@region.test
+             */
+            email: string | null;
             /** @example Иванова Елена Андреевна */
             fullName: string;
             /** Format: uuid */
@@ -4339,9 +4430,20 @@ export interface components {
             /** @description Из них уже не удались хотя бы раз и ждут повтора */
             retrying: number;
         };
-        PasswordDto: {
-            /** @description Временный пароль; сотрудник получает его от администратора и сменит при следующем входе */
-            password: string;
+        PasswordResetDto: {
+            /** @description Код — только когда его передаёт администратор лично (нет рабочей почты); показ записан в журнал */
+            code: string | null;
+            /** @enum {string} */
+            delivery: "email" | "shown" | "email-failed";
+            /** @description Куда отправлен код */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description До какого момента действует код
+             */
+            expiresAt: string;
+            /** @description Что произошло, для экрана администратора */
+            message: string;
         };
         PoorRatingGroupDto: {
             appealIds: string[];
@@ -4886,6 +4988,11 @@ export interface components {
         };
         StaffUserDto: {
             active: boolean;
+            /**
+             * @description Рабочая почта: на неё приходит одноразовый код входа после сброса пароля
+             * @example ivanova@region.test
+             */
+            email: string | null;
             /** @example Иванова Елена Андреевна */
             fullName: string;
             /** Format: uuid */
@@ -5076,6 +5183,11 @@ export interface components {
             typicalNeeds?: string[];
         };
         UpdateUserDto: {
+            /**
+             * @description Рабочая почта (пусто — нет): на неё приходит одноразовый код входа после сброса пароля
+             * @example ivanova@region.test
+             */
+            email?: string | null;
             /** @example Иванова Елена Андреевна */
             fullName: string;
             /** Format: uuid */
@@ -6347,6 +6459,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamTicketDto"];
+                };
+            };
+        };
+    };
+    AuthController_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
                 };
             };
         };
@@ -8993,7 +9128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffUserDto"][];
+                    "application/json": components["schemas"]["ListedStaffUserDto"][];
                 };
             };
         };
@@ -9088,6 +9223,25 @@ export interface operations {
             };
         };
     };
+    UsersController_cancelEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     UsersController_resetPassword: {
         parameters: {
             query?: never;
@@ -9097,17 +9251,15 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasswordDto"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PasswordResetDto"];
+                };
             };
         };
     };

@@ -21,6 +21,7 @@ const KIND_LABEL: Record<string, string> = {
   assigned: 'Назначено вам',
   'kb-clock-at-risk': 'База знаний: срок под угрозой',
   'kb-clock-overdue': 'База знаний: срок нарушен',
+  'password-reset': 'Безопасность',
 };
 
 /**

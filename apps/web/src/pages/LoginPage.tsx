@@ -1,4 +1,5 @@
-import { Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
+import { Link } from 'react-router-dom';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
 import { useAuth } from '../auth';
@@ -36,9 +37,15 @@ export function LoginPage() {
         await signIn(login, password);
       }}
       footer={
-        <Text size="xs" c="dimmed">
-          Действия в системе и просмотр персональных данных заявителей записываются в журнал.
-        </Text>
+        <>
+          <Anchor component={Link} to="/enrol" size="sm" ta="center">
+            Вход по коду
+          </Anchor>
+          <Text size="xs" c="dimmed">
+            Пароль сбросил администратор — войдите по одноразовому коду из письма. Действия в системе и
+            просмотр персональных данных заявителей записываются в журнал.
+          </Text>
+        </>
       }
     >
       {endedBecause && <StatusAlert color="yellow">{endedBecause}</StatusAlert>}

@@ -1,8 +1,12 @@
 import {
+  Alert,
   Badge,
+  Button,
   Checkbox,
+  Code,
   Group,
   Menu,
+  Modal,
   PasswordInput,
   Select,
   Stack,
@@ -10,16 +14,16 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ApiError, call, errorText } from '../../api/client';
-import { type Role, type SignInLockout, type StaffMember } from '../../api/types';
+import { type PasswordReset, type Role, type SignInLockout, type StaffMember } from '../../api/types';
 import { useMe } from '../../auth';
 import { ROLE_LABEL, roleLabel } from '../../lib/labels';
 import { withChanges } from '../../lib/search-params';
 import { formatDateTime } from '../../lib/time';
-import { fieldsOf, FormModal, textOf, OrganisationSelect } from '../../components/forms';
+import { fieldsOf, FormModal, OrganisationSelect } from '../../components/forms';
 import {
   ACTIONS,
   ListHeader,
@@ -34,6 +38,7 @@ import {
 interface Form {
   login: string;
   password: string;
+  email: string;
   fullName: string;
   role: Role;
   organisationId: string;
@@ -43,6 +48,7 @@ interface Form {
 const EMPTY: Form = {
   login: '',
   password: '',
+  email: '',
   fullName: '',
   role: 'clerk',
   organisationId: '',
@@ -66,6 +72,7 @@ const STATUS_FILTER = {
   active: 'Вход включён',
   inactive: 'Вход отключён',
   temporary: 'Временный пароль',
+  enrolment: 'Ожидает входа по коду',
   locked: 'Вход заблокирован',
 } as const;
 
@@ -79,8 +86,8 @@ const ROLE_OPTIONS = optionsOf(ROLE_LABEL);
 
 /**
  * Staff accounts and their roles: find them (by name or login, role, organisation, status: kept in the
- * address, so a reload keeps them), add, edit, switch sign-in off and on, set a temporary password, lift a
- * sign-in lock-out.
+ * address, so a reload keeps them), add, edit, switch sign-in off and on, reset a password (a one-time code to the
+ * work e-mail, or shown to hand over), cancel a reset's code, lift a sign-in lock-out.
  */
 export function UsersTab() {
   const me = useMe();
@@ -91,13 +98,19 @@ export function UsersTab() {
     refetchInterval: 60_000,
   });
   const [params, setParams] = useSearchParams();
-  const [password, setPassword] = useState<StaffMember | null>(null);
+  const [resetting, setResetting] = useState<StaffMember | null>(null);
+  const queryClient = useQueryClient();
   const list = useListNotice(['users']);
   const editor = useRowEditor(users.data, list);
   const toggle = useRowAction(
     list,
     (u: StaffMember) => call(u.active ? 'deactivateUser' : 'activateUser', { params: { id: u.id } }),
     (u) => `${u.fullName}: ${u.active ? 'вход включён' : 'вход отключён'}`,
+  );
+  const cancelCode = useRowAction(
+    list,
+    (u: StaffMember) => call('cancelEnrolment', { params: { id: u.id } }),
+    (_, u) => `${u.fullName}: код для входа отменён, пароль остаётся сброшенным`,
   );
   const unlock = useRowAction(
     list,
@@ -144,6 +157,7 @@ export function UsersTab() {
         (filter.status === 'active' && u.active) ||
         (filter.status === 'inactive' && !u.active) ||
         (filter.status === 'temporary' && u.mustChangePassword) ||
+        (filter.status === 'enrolment' && u.enrolmentUntil !== null) ||
         (filter.status === 'locked' && lockedUntil.has(u.id))),
   );
   const filtered = shown.length !== all.length;
@@ -220,6 +234,7 @@ export function UsersTab() {
                       Временный пароль
                     </Badge>
                   )}
+                  {u.enrolmentUntil && <EnrolmentBadge user={u} />}
                   {locked && (
                     <Badge
                       color="red"
@@ -235,9 +250,12 @@ export function UsersTab() {
                 <RowMenu name={u.fullName}>
                   <Menu.Item onClick={() => editor.edit(u.id)}>Изменить</Menu.Item>
                   {/* One's own password is changed in the profile, proving the current one (the api refuses). */}
-                  <Menu.Item disabled={u.id === me.id} onClick={() => setPassword(u)}>
-                    Задать временный пароль
+                  <Menu.Item disabled={u.id === me.id} onClick={() => setResetting(u)}>
+                    {u.enrolmentUntil ? 'Выдать новый код для входа' : 'Сбросить пароль'}
                   </Menu.Item>
+                  {u.enrolmentUntil && (
+                    <Menu.Item onClick={() => cancelCode.mutate(u)}>Отменить код для входа</Menu.Item>
+                  )}
                   {locked && <Menu.Item onClick={() => unlock.mutate(u)}>Снять блокировку входа</Menu.Item>}
                   <Menu.Item
                     color={u.active ? 'red' : undefined}
@@ -253,12 +271,13 @@ export function UsersTab() {
         })}
       </ListTable>
       <UserModal key={editor.key} {...editor.modal} />
-      <PasswordModal
-        key={password?.id ?? 'none'}
-        user={password}
-        onClose={() => setPassword(null)}
-        onSaved={(text) => {
-          setPassword(null);
+      <ResetModal
+        key={resetting?.id ?? 'none'}
+        user={resetting}
+        onClose={() => setResetting(null)}
+        onReset={() => void queryClient.invalidateQueries({ queryKey: ['users'] })}
+        onSent={(text) => {
+          setResetting(null);
           void list.done(text);
         }}
       />
@@ -302,6 +321,7 @@ function UserModal(props: {
           role: u.role,
           organisationId: u.organisationId,
           seesSubordinates: u.seesSubordinates,
+          email: u.email ?? '',
         }
       : EMPTY,
   );
@@ -311,6 +331,7 @@ function UserModal(props: {
     role: form.role,
     organisationId: form.organisationId,
     seesSubordinates: subordinatesMatter && form.seesSubordinates,
+    email: form.email.trim() || null,
   };
   const save = useFieldSave(
     () =>
@@ -337,6 +358,15 @@ function UserModal(props: {
         disabled={!!u}
         description={u ? 'Логин не меняется' : 'Латинские буквы, цифры, точка, дефис'}
         error={said.login}
+      />
+      <TextInput
+        label="Рабочая почта"
+        type="email"
+        autoComplete="off"
+        placeholder="name@example.ru"
+        description="На неё придёт одноразовый код для входа, если пароль сбросят. Без неё код передаёт администратор лично."
+        {...field.text('email')}
+        error={said.email}
       />
       {!u && (
         <PasswordInput
@@ -375,38 +405,111 @@ function UserModal(props: {
   );
 }
 
-function PasswordModal(props: {
+/** «Ожидает входа по коду до …» (or that the code ran out, or that its letter did not go). */
+function EnrolmentBadge({ user }: { user: StaffMember }) {
+  const until = user.enrolmentUntil!;
+  const expired = Date.parse(until) <= Date.now();
+  const failed = user.enrolmentDelivery === 'email-failed';
+  return (
+    <Badge
+      color={expired || failed ? 'red' : 'yellow'}
+      variant="light"
+      style={{ textTransform: 'none', minWidth: 'max-content' }}
+      data-testid="enrolment-state"
+      title={
+        user.enrolmentDelivery === 'shown'
+          ? 'Код передан администратором лично'
+          : failed
+            ? 'Письмо с кодом не отправлено: выдайте новый код'
+            : 'Код отправлен на рабочую почту'
+      }
+    >
+      {expired
+        ? `Код для входа истёк ${formatDateTime(until)}`
+        : failed
+          ? 'Пароль сброшен, письмо с кодом не отправлено'
+          : `Ожидает входа по коду до ${formatDateTime(until)}`}
+    </Badge>
+  );
+}
+
+/**
+ * A password reset: asked first (what it does, where the code goes), then what came of it. A code sent by e-mail
+ * closes the dialog with a notice over the list; a code to hand over in person (no work e-mail) stays on the
+ * screen until the administrator closes it, and a letter that did not go says why.
+ */
+function ResetModal(props: {
   user: StaffMember | null;
   onClose: () => void;
-  onSaved: (text: string) => void;
+  /** The reset happened (the list is read again) and its result stays in the dialog. */
+  onReset: () => void;
+  onSent: (text: string) => void;
 }) {
-  const [password, setPassword] = useState('');
-  const save = useFieldSave(
-    () => call('resetPassword', { params: { id: props.user!.id }, body: { password } }),
-    () =>
-      props.onSaved(
-        `Временный пароль задан: ${props.user!.fullName}. Сообщите его сотруднику: при входе он задаст свой.`,
-      ),
+  const u = props.user;
+  const [result, setResult] = useState<PasswordReset | null>(null);
+  const reset = useFieldSave(
+    () => call('resetPassword', { params: { id: u!.id } }),
+    (r) => {
+      if (r.delivery === 'email') props.onSent(`${u!.fullName}: пароль сброшен. ${r.message}`);
+      else {
+        setResult(r);
+        props.onReset();
+      }
+    },
   );
-  const short = password.length > 0 && password.length < 8;
+  if (result)
+    return (
+      <Modal opened={u !== null} onClose={props.onClose} title="Пароль сброшен">
+        <Stack>
+          {result.delivery === 'shown' ? (
+            <>
+              <Alert color="yellow" variant="light" role="status">
+                {result.message}
+              </Alert>
+              <Text size="sm">Код для входа сотрудника {u?.fullName}:</Text>
+              <Code block fz={24} ta="center" data-testid="enrolment-code" data-literal>
+                {result.code}
+              </Code>
+              <Text size="sm" c="dimmed">
+                Сотрудник откроет страницу входа, нажмёт «Вход по коду», введёт логин{' '}
+                <code data-literal>{u?.login}</code> и этот код и задаст свой пароль. Код показан один раз.
+              </Text>
+            </>
+          ) : (
+            <Alert color="red" variant="light" role="alert">
+              {result.message}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button onClick={props.onClose}>Готово</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    );
+  const again = !!u?.enrolmentUntil;
   return (
     <FormModal
-      opened={props.user !== null}
+      opened={u !== null}
       onClose={props.onClose}
-      title="Временный пароль"
-      {...save.modal}
-      submitLabel="Задать пароль"
-      submitDisabled={password.length < 8}
+      title={again ? 'Новый код для входа' : 'Сброс пароля'}
+      {...reset.modal}
+      submitLabel={again ? 'Выдать новый код' : 'Сбросить пароль'}
     >
       <Text size="sm">
-        {props.user?.fullName} войдёт с ним и сразу задаст свой; прежний пароль перестаёт действовать.
+        {u?.fullName}: пароль перестанет действовать, все сеансы сотрудника завершатся сразу.
+        {again && ' Прежний код перестанет действовать.'} Сотрудник войдёт по одноразовому коду (действует 24
+        часа) и задаст свой пароль; вы его не узнаете.
       </Text>
-      <PasswordInput
-        label="Временный пароль (не короче 8 символов)"
-        {...textOf(password, setPassword)}
-        error={save.fields.password ?? (short ? 'Пароль — не короче 8 символов' : undefined)}
-        data-autofocus
-      />
+      {u?.email ? (
+        <Text size="sm">
+          Код уйдёт на рабочую почту <code data-literal>{u.email}</code>.
+        </Text>
+      ) : (
+        <Alert color="yellow" variant="light">
+          У сотрудника нет рабочей почты: код будет показан вам, передайте его лично. Показ кода записывается
+          в журнал.
+        </Alert>
+      )}
     </FormModal>
   );
 }
