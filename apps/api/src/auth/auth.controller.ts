@@ -15,13 +15,20 @@ import {
 } from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
 import { NewPassword } from './new-password';
+import { stacked } from '../stacked-decorators';
 import { ClientAddress, RateLimited, SignInFailureBudget } from '../rate-limits/rate-limits';
 
+/** A login as typed at sign-in (by password or by a reset's code). */
+const Login = () =>
+  stacked(
+    ApiProperty({ example: 'operator' }),
+    IsString({ message: 'Укажите логин' }),
+    MinLength(1, { message: 'Укажите логин' }),
+    MaxLength(100, { message: 'Логин не длиннее 100 символов' }),
+  );
+
 class LoginDto {
-  @ApiProperty({ example: 'operator' })
-  @IsString({ message: 'Укажите логин' })
-  @MinLength(1, { message: 'Укажите логин' })
-  @MaxLength(100, { message: 'Логин не длиннее 100 символов' })
+  @Login()
   login!: string;
 
   @ApiProperty({ example: 'demo' })
@@ -45,10 +52,7 @@ class ChangePasswordDto {
 
 /** Sign-in by a reset's one-time code: the login, the code and the password the owner chooses. */
 class EnrolDto {
-  @ApiProperty({ example: 'ivanova' })
-  @IsString({ message: 'Укажите логин' })
-  @MinLength(1, { message: 'Укажите логин' })
-  @MaxLength(100, { message: 'Логин не длиннее 100 символов' })
+  @Login()
   login!: string;
 
   @ApiProperty({ example: 'ABCDE-FGHJK', description: 'Одноразовый код из письма или от администратора' })

@@ -3510,7 +3510,7 @@ export interface components {
              * @example ABCDE-FGHJK
              */
             code: string;
-            /** @example ivanova */
+            /** @example operator */
             login: string;
             /** @description Новый пароль; его знает только сотрудник */
             newPassword: string;
