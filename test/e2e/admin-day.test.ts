@@ -101,11 +101,17 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
     await dialog.getByLabel('ФИО').fill('Новикова Дарья Павловна');
     await dialog.getByLabel('Логин').fill('Kadrova');
     await dialog.getByLabel('Временный пароль').fill('korotko');
+    await dialog.getByLabel('Рабочая почта').fill('novikova@почта');
     await pick(page, dialog, 'Организация', 'Центр управления регионом');
     await dialog.getByRole('button', { name: 'Создать' }).click();
     await eventually(
       async () => (await errorOf('Временный пароль')) === 'Пароль — не короче 8 символов' || undefined,
     );
+    await eventually(
+      async () =>
+        (await errorOf('Рабочая почта')) === 'Рабочая почта — адрес вида name@example.ru' || undefined,
+    );
+    await dialog.getByLabel('Рабочая почта').fill('novikova@region.test');
     // The password's error is already there from the first «Создать»: the other fields' errors go only when the
     // second answer is drawn, so they are waited for, not read at once (it read «Укажите ФИО» still, once in CI).
     await eventually(async () => ((await errorOf('ФИО')) === '' ? true : undefined));
@@ -120,6 +126,12 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
     await dialog.getByRole('button', { name: 'Создать' }).click();
     await page.getByText('Добавлен: Новикова Дарья Павловна').waitFor();
     await row(page, 'novikova').getByText('Временный пароль').waitFor();
+    const [{ email }] = (await t.stack.db.dataSource.query(
+      `SELECT email FROM users WHERE login = 'novikova'`,
+    )) as {
+      email: string;
+    }[];
+    expect(email).toBe('novikova@region.test');
     expectOnly(page, [
       `400: POST ${t.stack.baseUrl}/api/v1/users`,
       `400: POST ${t.stack.baseUrl}/api/v1/users`,
