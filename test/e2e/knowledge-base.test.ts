@@ -39,6 +39,8 @@ describe('knowledge base (e2e)', () => {
       housingClerk: [Role.Clerk, 'minzhkh'],
       roadsClerk: [Role.Clerk, 'mintrans'],
       supervisor: [Role.Supervisor, 'region'],
+      // The organisation's own supervisor: told item by item, as the owner (the region's is told counted).
+      ownSupervisor: [Role.Supervisor, 'minzhkh'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -313,14 +315,62 @@ describe('knowledge base (e2e)', () => {
   });
 
   it('shows a section overdue for review once a quarter has passed, to the owner and the supervisor', async () => {
+    /** The KB clocks' notifications of a member of staff, oldest first. */
+    const noticesOf = async (user: { userId: string }) =>
+      (await t.stack.db.dataSource.query(
+        `SELECT kind, kb_request_id AS "kbRequestId", kb_section_id AS "kbSectionId",
+                organisation_id AS "organisationId", text, read_at AS "readAt"
+           FROM notifications WHERE user_id = $1 AND kind LIKE 'kb-clock-%' ORDER BY id`,
+        [user.userId],
+      )) as {
+        kind: string;
+        kbRequestId: string | null;
+        kbSectionId: string | null;
+        organisationId: string | null;
+        text: string;
+        readAt: Date | null;
+      }[];
+    const before = (await noticesOf(staff.supervisor)).length;
     // The section was created on 2 November 2026: due by 2 February 2027 (a Tuesday), close of business.
     now = nsk('2027-02-02T12:00:00');
-    await sweep();
+    expect(await sweep()).toMatchObject({ byClock: { 'kb-review/at-risk': 1 }, digests: 1 });
     // At risk first: the term's zone as staff read it, not «Asia/Novosibirsk».
     const [atRisk] = (await t.stack.db.dataSource.query(
-      `SELECT text FROM notifications WHERE kind = 'kb-clock-at-risk' AND text LIKE '%«Отопление»%' ORDER BY id LIMIT 1`,
+      `SELECT text FROM notifications WHERE kind = 'kb-clock-at-risk' AND organisation_id IS NULL AND text LIKE '%«Отопление»%' ORDER BY id LIMIT 1`,
     )) as { text: string }[];
     expect(atRisk.text).toMatch(/ истекает 02\.02\.2027 \d{2}:\d{2} \(Новосибирск, UTC\+7\)$/);
+    // The same day a clerk drafts a change, due to be sent by the end of it: its term is at risk too. The
+    // organisation's own supervisor is told of each; the region's supervisor, over it, reads one notice of
+    // Минжкх's terms at risk that day, updated in place and unread again (not a row per section and request).
+    await t.stack.db.dataSource.query(`UPDATE notifications SET read_at = now() WHERE user_id = $1`, [
+      staff.supervisor.userId,
+    ]);
+    now = nsk('2027-02-02T13:00:00');
+    const draft = await json(
+      call('POST', '/api/v1/knowledge/requests', staff.housingClerk, {
+        sectionId,
+        subject: 'График подачи тепла',
+        send: false,
+      }),
+    );
+    expect(await sweep()).toMatchObject({ byClock: { 'kb-send/at-risk': 1 }, digests: 1 });
+    expect(
+      (await noticesOf(staff.ownSupervisor)).filter((n) => n.kind === 'kb-clock-at-risk').slice(-2),
+    ).toEqual([
+      expect.objectContaining({ kbSectionId: sectionId, organisationId: null }),
+      expect.objectContaining({ kbRequestId: draft.id, organisationId: null }),
+    ]);
+    const counted = (await noticesOf(staff.supervisor)).slice(before);
+    expect(counted).toEqual([
+      {
+        kind: 'kb-clock-at-risk',
+        kbRequestId: draft.id,
+        kbSectionId: sectionId,
+        organisationId: org.minzhkh,
+        text: `Министерство ЖКХ и энергетики: база знаний — сроки под угрозой у 2 запросов и разделов за 02.02.2027 — запрос БЗ-${draft.number}, раздел «Отопление»`,
+        readAt: null,
+      },
+    ]);
     let overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', staff.supervisor));
     expect(overdue.map((s: { id: string }) => s.id)).not.toContain(sectionId);
 
@@ -333,20 +383,37 @@ describe('knowledge base (e2e)', () => {
     expect(dashboard.byOrganisation).toEqual([
       expect.objectContaining({ organisationId: org.minzhkh, reviewsOverdue: 1 }),
     ]);
-    const notices = (await t.stack.db.dataSource.query(
-      `SELECT user_id, text FROM notifications WHERE kind = 'kb-clock-overdue' ORDER BY id`,
-    )) as { user_id: string; text: string }[];
-    expect(notices.map((n) => n.user_id)).toEqual(
-      expect.arrayContaining([staff.responsible.userId, staff.supervisor.userId]),
-    );
-    expect(notices[0].text).toBe(
-      'База знаний: просрочен срок актуализации раздела «Отопление» (Министерство ЖКХ и энергетики)',
-    );
+    expect((await noticesOf(staff.responsible)).filter((n) => n.kind === 'kb-clock-overdue')).toEqual([
+      expect.objectContaining({
+        kbSectionId: sectionId,
+        text: 'База знаний: просрочен срок актуализации раздела «Отопление» (Министерство ЖКХ и энергетики)',
+      }),
+    ]);
     // Each names the section, so the header's list opens it (they came without a link).
-    const listed = await json(call('GET', '/api/v1/notifications?unread=true', staff.supervisor));
+    const listed = await json(call('GET', '/api/v1/notifications?unread=true', staff.ownSupervisor));
     expect(listed).toContainEqual(
       expect.objectContaining({ kind: 'kb-clock-overdue', kbSectionId: sectionId, kbRequestId: null }),
     );
+    // The draft was never sent: overdue too, in the same sweep. The region's supervisor reads one notice of the
+    // day's overdue terms of Минжкх, which opens its organisation's requests and reviews.
+    const overdueCounted = (
+      await json(call('GET', '/api/v1/notifications?unread=true', staff.supervisor))
+    ).filter((n: { kind: string }) => n.kind === 'kb-clock-overdue');
+    expect(overdueCounted).toEqual([
+      expect.objectContaining({
+        organisationId: org.minzhkh,
+        kbSectionId: sectionId,
+        kbRequestId: draft.id,
+        appealCount: null,
+        // Marked in one sweep, the two come in either order.
+        text: expect.stringMatching(
+          /^Министерство ЖКХ и энергетики: база знаний — просрочены сроки у 2 запросов и разделов за 03\.02\.2027 — (раздел «Отопление», запрос БЗ-\d+|запрос БЗ-\d+, раздел «Отопление»)$/,
+        ),
+      }),
+    ]);
+    expect(
+      (await call('POST', `/api/v1/knowledge/requests/${draft.id}/cancel`, staff.housingClerk, {})).status,
+    ).toBe(201);
 
     // Reviewed: the next term is a quarter away — 3 May 2027 is a day off (for 1 May), so Friday 30 April, a
     // short pre-holiday day closing at 16:00 — and the section is no longer overdue.

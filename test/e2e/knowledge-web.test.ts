@@ -267,13 +267,16 @@ describe('knowledge base screens (browser e2e)', () => {
 
   it('supervisor: the section overdue for review, on the reviews page and the dashboard', async () => {
     const page = await signIn('supervisor');
-    // The sweep's notification opens the sections' review, as an appeal's opens the appeal (it had no link).
+    // The sweep's notification opens the sections' review, as an appeal's opens the appeal (it had no link). The
+    // region's supervisor reads ГЖИ's overdue terms counted, in one notice naming its latest section.
     await page.goto(`${stack.baseUrl}/app/inbox`);
     await page.getByTestId('notifications-button').click();
     await page
       .getByRole('region', { name: 'Уведомления' })
       .getByTestId('notification')
-      .filter({ hasText: /просрочен срок актуализации раздела/ })
+      .filter({
+        hasText: /ГЖИ СО: база знаний — просрочены сроки у \d+/,
+      })
       .first()
       .getByRole('link', { name: 'Открыть актуализацию разделов' })
       .click();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { organisationScopeSql } from '@inbox/access';
-import { OPEN_STATUSES } from '@inbox/appeals';
+import { type DigestWording, OPEN_STATUSES, SUPERVISED_CTES, digestCtes } from '@inbox/appeals';
 import { type Db, SqlRepository } from '@inbox/database';
 import { zoneLabelSql } from '@inbox/deadlines';
 import { ClockName, type ClockMarkKind } from './clock-names';
@@ -71,27 +71,14 @@ const LINE1_HOLDING = sqlList(['registered', 'in_work']);
  */
 export type SweepReach = 'all' | 'since';
 
-/** How many appeals a supervisor's counted notice names: the latest marked, newest first. */
-export const DIGEST_LATEST = 3;
-
-/**
- * The counted notice's text (SQL over its kind, the organisation's short name, the day and the appeals counted):
- * «ГЖИ: просрочено 4 обращения за 07.12.2026 — последние № 2026-000125, № 2026-000124, № 2026-000120».
- */
-function digestTextSql(kind: string, org: string, day: string, ids: string): string {
-  const n = `cardinality(${ids})`;
-  const one = `(${n} % 10 = 1 AND ${n} % 100 <> 11)`;
-  const few = `(${n} % 10 BETWEEN 2 AND 4 AND ${n} % 100 NOT BETWEEN 12 AND 14)`;
-  return `${org} || ': ' || CASE ${kind}
-      WHEN 'clock-overdue' THEN 'просрочено ' || ${n}
-        || CASE WHEN ${one} THEN ' обращение' WHEN ${few} THEN ' обращения' ELSE ' обращений' END
-      ELSE 'срок под угрозой у ' || ${n} || CASE WHEN ${one} THEN ' обращения' ELSE ' обращений' END
-    END || ' за ' || to_char(${day}, 'DD.MM.YYYY') || ' — '
-    || CASE WHEN ${n} > ${DIGEST_LATEST} THEN 'последние ' ELSE '' END
-    || (SELECT string_agg('№ ' || a.registration_number, ', ' ORDER BY t.ord DESC)
-          FROM unnest(${ids}) WITH ORDINALITY AS t(id, ord) JOIN appeals a ON a.id = t.id
-         WHERE t.ord > ${n} - ${DIGEST_LATEST})`;
-}
+/** The appeals' counted notice: «ГЖИ: просрочено 4 обращения за 07.12.2026 — последние № …, № …, № …». */
+const APPEAL_DIGEST: DigestWording = {
+  overdueKind: 'clock-overdue',
+  overdue: { before: 'просрочено', nouns: ['обращение', 'обращения', 'обращений'] },
+  atRisk: { before: 'срок под угрозой у', nouns: ['обращения', 'обращений', 'обращений'] },
+  labelFrom: 'JOIN appeals a ON a.id = t.id',
+  label: "'№ ' || a.registration_number",
+};
 
 /** make_interval of the leads' parameter $n (seconds). */
 const lead = (n: number) => `make_interval(secs => $${n}::float8)`;
@@ -204,25 +191,7 @@ WITH RECURSIVE drained AS (
    ORDER BY x.appeal_id, x.organisation_id, x.clock, x.kind, x.due_at
   ON CONFLICT DO NOTHING
   RETURNING id, appeal_id, organisation_id, clock, kind, due_at, holder_user_id
-), lineage AS (
-  -- Every organisation with itself and its ancestors; UNION stops on a (misconfigured) parent cycle.
-  SELECT o.id AS organisation_id, o.id AS ancestor_id, o.parent_id FROM organisations o
-  UNION
-  SELECT l.organisation_id, p.id, p.parent_id FROM lineage l JOIN organisations p ON p.id = l.parent_id
-), supervised AS (
-  -- Supervisors whose scope covers the holder: of it or an ancestor, or region-wide (as StaffUsers.scopeOf); own
-  -- when the holder is their own organisation.
-  SELECT m.id AS mark_id, u.id AS user_id, u.organisation_id = m.organisation_id AS own
-    FROM marks m
-    JOIN lineage l ON l.organisation_id = m.organisation_id
-    JOIN users u ON u.organisation_id = l.ancestor_id AND u.role = 'supervisor' AND u.active
-  UNION
-  SELECT m.id, u.id, u.organisation_id = m.organisation_id
-    FROM marks m
-    CROSS JOIN users u
-    JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
-   WHERE u.role = 'supervisor' AND u.active
-), recipients AS (
+), ${SUPERVISED_CTES}, recipients AS (
   -- Told appeal by appeal: the supervisors of the holding organisation itself (not those over it: they are told
   -- counted, below), and whoever is to meet the term (it reached supervisors only; overdue, the holder still owes
   -- the answer and heard nothing): the holder, else the clerks and heads of the organisation that holds the clock.
@@ -237,44 +206,11 @@ WITH RECURSIVE drained AS (
     FROM marks m
     JOIN users u ON u.organisation_id = m.organisation_id AND u.role IN ('clerk', 'head') AND u.active
    WHERE NOT EXISTS (SELECT 1 FROM users h WHERE h.id = m.holder_user_id AND h.active)
-), digested AS (
-  -- A supervisor over another organisation (a subordinate one, or any, region-wide) is told its marks counted: one
-  -- notice per organisation, kind and the supervisor's day (in their organisation's zone), the appeals in the order
-  -- marked. A regional supervisor read one notice per appeal of every body of the region, «99+» by the evening.
-  SELECT s.user_id, m.organisation_id, 'clock-' || m.kind AS kind,
-         ($1::timestamptz AT TIME ZONE uo.time_zone)::date AS day,
-         array_agg(m.appeal_id ORDER BY m.id) AS appeal_ids
-    FROM supervised s
-    JOIN marks m ON m.id = s.mark_id
-    JOIN users u ON u.id = s.user_id
-    JOIN organisations uo ON uo.id = u.organisation_id
-   WHERE NOT s.own
-     AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.mark_id = s.mark_id AND r.user_id = s.user_id)
-   GROUP BY s.user_id, m.organisation_id, m.kind, uo.time_zone
-), digests AS (
-  -- Updated in place: the day's notice gets the new appeals after those it had (each once), its text anew, a new
-  -- id (it comes first in the list again, and «Отметить все прочитанными» up to an older id leaves it unread) and
-  -- is unread again. Sweeps take turns on the watermark row, so the row read here is the one updated.
-  INSERT INTO notifications AS n (user_id, kind, organisation_id, digest_day, appeal_ids, text)
-  SELECT d.user_id, d.kind, d.organisation_id, d.day, merged.ids,
-         ${digestTextSql('d.kind', 'o.short_name', 'd.day', 'merged.ids')}
-    FROM digested d
-    JOIN organisations o ON o.id = d.organisation_id
-    LEFT JOIN notifications old
-      ON old.user_id = d.user_id AND old.organisation_id = d.organisation_id AND old.kind = d.kind
-     AND old.digest_day = d.day
-    CROSS JOIN LATERAL (
-      SELECT array_agg(x.id ORDER BY x.first) AS ids
-        FROM (SELECT t.id, min(t.ord) AS first
-                FROM unnest(COALESCE(old.appeal_ids, '{}'::uuid[]) || d.appeal_ids) WITH ORDINALITY AS t(id, ord)
-               GROUP BY t.id) x
-    ) merged
-   ORDER BY d.user_id, d.organisation_id, d.kind
-  ON CONFLICT (user_id, organisation_id, kind, digest_day) WHERE digest_day IS NOT NULL DO UPDATE
-     SET appeal_ids = EXCLUDED.appeal_ids, text = EXCLUDED.text, id = nextval('notifications_id_seq'),
-         created_at = now(), read_at = NULL
-  RETURNING 1
-), notes AS (
+), ${
+    // A supervisor over another organisation is told its marks counted: a regional supervisor read one notice per
+    // appeal of every body of the region, «99+» by the evening.
+    digestCtes({ item: 'appeal_id', kindPrefix: 'clock-', at: '$1::timestamptz', wording: APPEAL_DIGEST })
+  }, notes AS (
   INSERT INTO notifications (user_id, kind, appeal_id, text)
   SELECT r.user_id, 'clock-' || m.kind, m.appeal_id,
          CASE m.kind

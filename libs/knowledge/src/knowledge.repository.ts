@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
-import { storeContentOnce } from '@inbox/appeals';
+import { type DigestWording, digestCtes, storeContentOnce, SUPERVISED_CTES } from '@inbox/appeals';
 import { rowsOf } from '@inbox/common';
 import { conditionAdder, type Db, queryCount, SqlRepository, whereClause } from '@inbox/database';
 import { type OrganisationClock, type WorkingHours, zoneLabelSql } from '@inbox/deadlines';
@@ -246,6 +246,29 @@ function contentParams(c: ArticleContent): unknown[] {
 }
 
 /** SQL of the knowledge base: sections, articles and versions, requests, uses, clock marks, settings. */
+/**
+ * A supervisor's counted notice of an organisation's knowledge base terms: «Минжкх: база знаний — просрочены сроки у
+ * 2 запросов и разделов за 03.02.2027 — раздел «Отопление», запрос БЗ-12».
+ */
+const KB_DIGEST: DigestWording = {
+  overdueKind: 'kb-clock-overdue',
+  overdue: {
+    before: 'база знаний — просрочены сроки у',
+    nouns: ['запроса или раздела', 'запросов и разделов', 'запросов и разделов'],
+  },
+  atRisk: {
+    before: 'база знаний — сроки под угрозой у',
+    nouns: ['запроса или раздела', 'запросов и разделов', 'запросов и разделов'],
+  },
+  labelFrom: 'LEFT JOIN kb_change_requests r ON r.id = t.id LEFT JOIN kb_sections s ON s.id = t.id',
+  label: "coalesce('запрос БЗ-' || r.number, 'раздел «' || s.title || '»')",
+  // The header's list opens the latest section's row among the reviews, and the latest request.
+  latest: [
+    { column: 'kb_request_id', table: 'kb_change_requests' },
+    { column: 'kb_section_id', table: 'kb_sections' },
+  ],
+};
+
 @Injectable()
 export class KnowledgeRepository extends SqlRepository {
   /** One transaction for a service's several statements (each method takes the `Db`). */
@@ -1085,7 +1108,8 @@ export class KnowledgeRepository extends SqlRepository {
    * One statement, as the appeal clocks' sweep (libs/clocks): find KB clocks inside their at-risk lead or past
    * due, record each mark once (ON CONFLICT DO NOTHING + RETURNING, so concurrent sweeps never notify twice), and
    * notify, for exactly the new marks, the owner (the requester for the send clock, the responsible person for
-   * approval and review) and the supervisors over the organisation and region-wide.
+   * approval and review) and the organisation's own supervisors item by item; supervisors over it (of a superior
+   * organisation, or region-wide) get one counted notice per organisation, kind and day, updated in place.
    */
   async sweepClocks(
     now: Date | undefined,
@@ -1126,23 +1150,21 @@ export class KnowledgeRepository extends SqlRepository {
           ORDER BY x.subject_id, x.clock, x.kind, x.due_at
          ON CONFLICT DO NOTHING
          RETURNING id, subject_id, organisation_id, clock, kind, due_at
-       ), lineage AS (
-         SELECT o.id AS organisation_id, o.id AS ancestor_id, o.parent_id FROM organisations o
-         UNION
-         SELECT l.organisation_id, p.id, p.parent_id FROM lineage l JOIN organisations p ON p.id = l.parent_id
-       ), recipients AS (
+       ), ${SUPERVISED_CTES}, recipients AS (
+         -- Told item by item: the owner, and the supervisors of the organisation itself; those over it are told
+         -- counted (digestCtes), as the appeals' clocks.
          SELECT m.id AS mark_id, u.id AS user_id
            FROM marks m JOIN crossed x ON x.subject_id = m.subject_id AND x.clock = m.clock AND x.kind = m.kind
                                       AND x.due_at = m.due_at
            JOIN users u ON u.id = x.owner_id AND u.active
          UNION
-         SELECT m.id, u.id FROM marks m JOIN lineage l ON l.organisation_id = m.organisation_id
-           JOIN users u ON u.organisation_id = l.ancestor_id AND u.role = 'supervisor' AND u.active
-         UNION
-         SELECT m.id, u.id FROM marks m CROSS JOIN users u
-           JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
-          WHERE u.role = 'supervisor' AND u.active
-       ), notes AS (
+         SELECT s.mark_id, s.user_id FROM supervised s WHERE s.own
+       ), ${digestCtes({
+         item: 'subject_id',
+         kindPrefix: 'kb-clock-',
+         at: 'coalesce($1::timestamptz, now())',
+         wording: KB_DIGEST,
+       })}, notes AS (
          INSERT INTO notifications (user_id, kind, appeal_id, kb_request_id, kb_section_id, text)
          SELECT r.user_id, 'kb-clock-' || m.kind, NULL,
                 CASE WHEN x.subject_type = 'request' THEN m.subject_id END,
@@ -1161,7 +1183,8 @@ export class KnowledgeRepository extends SqlRepository {
          RETURNING 1
        )
        SELECT 'mark' AS what, clock || '/' || kind AS key, count(*)::int AS n FROM marks GROUP BY clock, kind
-       UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes`,
+       UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes
+       UNION ALL SELECT 'digest', NULL, count(*)::int FROM digests`,
       [now, leads.requestSeconds, leads.reviewSeconds, JSON.stringify(clockTexts)],
     )) as { what: string; key: string | null; n: number }[];
   }

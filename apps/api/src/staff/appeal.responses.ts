@@ -444,13 +444,14 @@ export class NotificationDto {
     format: 'uuid',
     nullable: true,
     description:
-      'Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue) и день, обновляется на месте',
+      'Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue, kb-clock-at-risk, kb-clock-overdue) и день, обновляется на месте',
   })
   organisationId!: string | null;
   @ApiProperty({
     type: Number,
     nullable: true,
-    description: 'Сводка: сколько обращений в ней учтено за день (у остальных уведомлений null)',
+    description:
+      'Сводка по обращениям: сколько обращений в ней учтено за день (у сводки базы знаний и остальных уведомлений null)',
   })
   appealCount!: number | null;
   @ApiProperty() text!: string;

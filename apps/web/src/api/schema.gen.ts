@@ -4251,7 +4251,7 @@ export interface components {
             text: string;
         };
         NotificationDto: {
-            /** @description Сводка: сколько обращений в ней учтено за день (у остальных уведомлений null) */
+            /** @description Сводка по обращениям: сколько обращений в ней учтено за день (у сводки базы знаний и остальных уведомлений null) */
             appealCount: number | null;
             appealId: string | null;
             /** Format: date-time */
@@ -4274,7 +4274,7 @@ export interface components {
             kind: string;
             /**
              * Format: uuid
-             * @description Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue) и день, обновляется на месте
+             * @description Сводка руководителю по другой организации (подчинённой или любой для регионального уровня): одна на организацию, вид (clock-at-risk, clock-overdue, kb-clock-at-risk, kb-clock-overdue) и день, обновляется на месте
              */
             organisationId: string | null;
             /** Format: date-time */

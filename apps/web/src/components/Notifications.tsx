@@ -236,7 +236,9 @@ function NotificationItem(props: {
 }) {
   const { n } = props;
   const digest = n.organisationId && !n.appealId ? DIGEST_QUEUE[n.kind] : undefined;
-  const badge = digest?.badge ?? KIND_LABEL[n.kind];
+  // A supervisor's counted notice of an organisation's knowledge base terms: its requests and sections both.
+  const kbDigest = !!n.organisationId && n.kind.startsWith('kb-');
+  const badge = digest?.badge ?? (kbDigest ? 'Сводка: база знаний' : KIND_LABEL[n.kind]);
   return (
     <div
       data-testid="notification"
@@ -275,7 +277,7 @@ function NotificationItem(props: {
             {digest.label}
           </Anchor>
         )}
-        {n.kbRequestId && (
+        {n.kbRequestId && !kbDigest && (
           <Anchor
             component={Link}
             to={`/knowledge/requests/${n.kbRequestId}`}
@@ -293,6 +295,12 @@ function NotificationItem(props: {
             onClick={props.onOpen}
           >
             Открыть актуализацию разделов
+          </Anchor>
+        )}
+        {/* A counted notice names its latest request and section: the list of requests, the section's row. */}
+        {kbDigest && n.kbRequestId && (
+          <Anchor component={Link} to="/knowledge/requests" size="xs" onClick={props.onOpen}>
+            Открыть запросы базы знаний
           </Anchor>
         )}
         {/* One whose request or section is gone (or never named): the list it came from. */}

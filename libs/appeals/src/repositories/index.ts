@@ -43,3 +43,4 @@ export const APPEAL_REPOSITORIES = [
   RetentionRepository,
 ];
 export * from './retention.repository';
+export * from './notification-digests.sql';

@@ -12,8 +12,9 @@ export interface NotificationView {
   kbRequestId: string | null;
   kbSectionId: string | null;
   /**
-   * A supervisor's counted notice of another organisation's terms (the clock sweep's, one per organisation, kind
-   * and day, updated in place): the organisation, and how many appeals it counts.
+   * A supervisor's counted notice of another organisation's terms (the clock sweeps', one per organisation, kind
+   * and day, updated in place): the organisation, and how many appeals it counts (a knowledge base one counts
+   * requests and sections, and says how many in its text).
    */
   organisationId: string | null;
   appealCount: number | null;
@@ -49,7 +50,8 @@ export class NotificationsRepository {
     const rows = (await this.dataSource.query(
       `SELECT n.id::text AS id, n.kind, n.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
               n.kb_request_id AS "kbRequestId", n.kb_section_id AS "kbSectionId",
-              n.organisation_id AS "organisationId", cardinality(n.appeal_ids) AS "appealCount",
+              n.organisation_id AS "organisationId",
+              CASE WHEN n.kind LIKE 'clock-%' THEN cardinality(n.appeal_ids) END AS "appealCount",
               n.text, n.created_at AS "createdAt", n.read_at AS "readAt"
          FROM notifications n LEFT JOIN appeals a ON a.id = n.appeal_id
         WHERE n.user_id = $1 AND ($2::boolean IS FALSE OR n.read_at IS NULL)
