@@ -129,6 +129,22 @@ describe('staff web workspace (browser e2e)', () => {
   });
 
   it('clerk: answers the escalated appeal from a template', async () => {
+    // Two more of the clerk's templates, for no topic: one in the words of the appeal's subject, one not.
+    const clerkHeaders = await signInHeaders('clerk');
+    for (const [title, body] of [
+      [
+        'Благодарность за обращение',
+        'Благодарим Вас за обращение № {{registrationNumber}} и внимание к работе.',
+      ],
+      ['Трубы в подвале: осмотр', 'По Вашему обращению № {{registrationNumber}} трубы в подвале осмотрены.'],
+    ]) {
+      const made = await fetch(`${walk.stack.baseUrl}/api/v1/answer-templates`, {
+        method: 'POST',
+        headers: clerkHeaders,
+        body: JSON.stringify({ title, body }),
+      });
+      expect(made.status).toBe(201);
+    }
     const page = await signIn('clerk');
     await page.getByRole('heading', { name: 'Моей организации' }).waitFor();
     // The knowledge panel's articles arrive while the clerk is choosing a template, as on a slow day: the form
@@ -149,6 +165,18 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByRole('textbox', { name: 'Типовой ответ' }).click();
     const option = page.getByRole('option', { name: 'Аварийные работы: водоснабжение' });
     await option.waitFor();
+    // The appeal's topic's templates first, then those matching its subject («трубы», «подвал»), then the rest.
+    const list = page.getByRole('listbox');
+    expect(
+      await list
+        .getByRole('group')
+        .evaluateAll((groups) => groups.map((g) => g.firstElementChild?.textContent)),
+    ).toEqual(['По теме обращения', 'Подходят по словам обращения', 'Остальные']);
+    const inGroup = (group: string, name: string) =>
+      list.getByRole('group', { name: group }).getByRole('option', { name }).waitFor();
+    await inGroup('По теме обращения', 'Аварийные работы: водоснабжение');
+    await inGroup('Подходят по словам обращения', 'Трубы в подвале: осмотр');
+    await inGroup('Остальные', 'Благодарность за обращение');
     releaseSuggestions();
     await page.getByTestId('kb-suggestion').first().waitFor();
     await option.click({ timeout: 5_000 });

@@ -551,6 +551,57 @@ describe('workspace API (e2e)', () => {
     ]);
   });
 
+  it("answer templates for an appeal: its topic's first, then those matching its subject, then the rest; outside the scope not found", async () => {
+    const made = async (title: string, body: string, topicId?: string) =>
+      expect(
+        (await post('/api/v1/answer-templates', staff.housingClerk, { title, body, topicId })).status,
+      ).toBe(201);
+    await made(
+      'Благоустройство двора',
+      'По Вашему обращению работы по благоустройству двора включены в план.',
+    );
+    await made('Протечка кровли: ремонт', 'По Вашему обращению кровля над квартирой будет отремонтирована.');
+    await made(
+      'Аварийная бригада: выезд',
+      'По Вашему обращению аварийная бригада выехала на место.',
+      org.housing,
+    );
+    const appeal = await register('Протекает кровля над квартирой', org.housing);
+    expect((await post(`/api/v1/appeals/${appeal.id}/take`, staff.operator)).status).toBe(204);
+    const sent = await post(`/api/v1/appeals/${appeal.id}/escalate`, staff.operator, {
+      organisationIds: [org.minzhkh],
+    });
+    expect(sent.status).toBe(204);
+    const offered = (await json(
+      get(`/api/v1/appeals/${appeal.id}/answer-templates`, staff.housingClerk),
+    )) as {
+      title: string;
+      match: string | null;
+    }[];
+    const mine = ['Благоустройство двора', 'Протечка кровли: ремонт', 'Аварийная бригада: выезд'];
+    expect(offered.filter((o) => mine.includes(o.title))).toEqual(
+      [
+        { title: 'Аварийная бригада: выезд', match: 'topic' },
+        { title: 'Протечка кровли: ремонт', match: 'subject' },
+        { title: 'Благоустройство двора', match: null },
+      ].map((o) => expect.objectContaining(o)),
+    );
+    // The first ones lead the whole list; every usable template is offered, none twice.
+    expect(offered.slice(0, 2).map((o) => o.title)).toEqual([
+      'Аварийная бригада: выезд',
+      'Протечка кровли: ремонт',
+    ]);
+    expect(new Set(offered.map((o) => o.title)).size).toBe(offered.length);
+    // Another department's clerk does not see the appeal: not found, and the attempt is on record.
+    expect((await get(`/api/v1/appeals/${appeal.id}/answer-templates`, staff.roadsClerk)).status).toBe(404);
+    const denied = (await t.stack.db.dataSource.query(
+      `SELECT 1 FROM audit_log WHERE action = 'list-templates' AND entity_type = 'appeal' AND entity_id = $1
+          AND user_id = $2 AND outcome = 'denied'`,
+      [appeal.id, staff.roadsClerk.userId],
+    )) as unknown[];
+    expect(denied).toHaveLength(1);
+  });
+
   it("shows in each list row the work: zone, assignee, the parts' holders, the viewer's own nearest clock; counts the whole result", async () => {
     const waiting = await register('Ждёт на 1-й линии', org.housing);
     const sent = await register('Передано в Минжкх', org.housing);

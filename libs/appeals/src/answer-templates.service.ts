@@ -3,6 +3,7 @@ import { AuditLog, refusedOnRecord, Role } from '@inbox/access';
 import { forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import {
   type AnswerTemplateChange,
+  type AnswerTemplateForAppeal,
   AnswerTemplatesRepository,
   type AnswerTemplateView,
 } from './repositories/answer-templates.repository';
@@ -42,6 +43,15 @@ export class AnswerTemplates {
       topicId && UUID.test(topicId) ? topicId : null,
       includeInactive,
     );
+  }
+
+  /**
+   * For the card's picker: the actor's organisation's templates and the common ones, those of the appeal's topic
+   * and those matching its subject first (AnswerTemplatesRepository.forAppeal); undefined when the appeal lies
+   * outside the actor's scope.
+   */
+  forAppeal(actor: Actor, appealId: string): Promise<AnswerTemplateForAppeal[] | undefined> {
+    return this.templates.forAppeal(actor.organisationId, appealId, actor.scope);
   }
 
   async create(

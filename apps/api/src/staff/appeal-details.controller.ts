@@ -2,10 +2,11 @@ import { Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
-import { AppealQueries } from '@inbox/appeals';
+import { AnswerTemplates, AppealQueries } from '@inbox/appeals';
 import { forbiddenError, notFoundError } from '@inbox/common';
 import { sendFile } from '../files/send-file';
-import { AnswerDto, NoteViewDto } from './appeal.responses';
+import { actorOf } from './actor-of';
+import { AnswerDto, AppealAnswerTemplateDto, NoteViewDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
 import { staffDenied } from '../staff-action';
 
@@ -21,6 +22,7 @@ export class AppealDetailsController {
   constructor(
     private readonly queries: AppealQueries,
     private readonly audit: AuditLog,
+    private readonly templates: AnswerTemplates,
   ) {}
 
   @Get(':id/attachments/:attachmentId')
@@ -112,6 +114,21 @@ export class AppealDetailsController {
     // Staff write down what the applicant told them (names, numbers, where they live): an administrator sees that
     // notes exist, who wrote them and when, not the text.
     return this.listInScope(staff, id, 'list-notes', () => this.queries.notes(id, staff.scope));
+  }
+
+  @Get(':id/answer-templates')
+  @ApiOperation({
+    summary:
+      'Типовые ответы для обращения: сначала по его теме и по словам его заголовка, затем остальные моей организации и общие',
+  })
+  @ApiOkResponse({ type: [AppealAnswerTemplateDto] })
+  async answerTemplates(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    const templates = await this.templates.forAppeal(actorOf(staff), id);
+    if (!templates) {
+      await this.audit.record(staffDenied(staff, 'list-templates', 'appeal', id));
+      throw notFoundError('Обращение не найдено');
+    }
+    return templates;
   }
 
   /**

@@ -393,6 +393,17 @@ export class AnswerTemplateDto {
   @ApiProperty({ description: 'false — отключён: больше не предлагается' }) active!: boolean;
 }
 
+export class AppealAnswerTemplateDto extends AnswerTemplateDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['topic', 'subject'],
+    description:
+      'Почему предложен первым: topic — по теме обращения, subject — по словам его заголовка; null — остальные',
+  })
+  match!: 'topic' | 'subject' | null;
+}
+
 export class AssigneeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() fullName!: string;

@@ -68,6 +68,7 @@ export const ENDPOINTS = {
   channelQuarantine: { method: 'GET', path: '/api/v1/channel-quarantine' },
   channelQuarantineEntry: { method: 'GET', path: '/api/v1/channel-quarantine/{source}/{id}' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
+  appealTemplates: { method: 'GET', path: '/api/v1/appeals/{id}/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
   updateTemplate: { method: 'PATCH', path: '/api/v1/answer-templates/{id}' },
   fastTrackRules: { method: 'GET', path: '/api/v1/fast-track-rules' },

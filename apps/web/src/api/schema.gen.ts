@@ -91,6 +91,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/answer-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Типовые ответы для обращения: сначала по его теме и по словам его заголовка, затем остальные моей организации и общие */
+        get: operations["AppealDetailsController_answerTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/answers": {
         parameters: {
             query?: never;
@@ -2599,6 +2616,23 @@ export interface components {
             mayTake: boolean;
             /** @description Организация сотрудника вернула своё поручение или оно закрыто: только просмотр, без персональных данных */
             readOnly: boolean;
+        };
+        AppealAnswerTemplateDto: {
+            /** @description false — отключён: больше не предлагается */
+            active: boolean;
+            body: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Почему предложен первым: topic — по теме обращения, subject — по словам его заголовка; null — остальные
+             * @enum {string|null}
+             */
+            match: "topic" | "subject" | null;
+            /** Format: uuid */
+            organisationId: string | null;
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
         };
         AppealCardDto: {
             access: components["schemas"]["AppealAccessDto"];
@@ -5437,6 +5471,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AppealDetailsController_answerTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealAnswerTemplateDto"][];
+                };
             };
         };
     };

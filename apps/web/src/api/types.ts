@@ -24,6 +24,7 @@ export type NotificationGroup = Schemas['NotificationGroupDto'];
 export type Organisation = Schemas['OrganisationDto'];
 export type Topic = Schemas['TopicDto'];
 export type Template = Schemas['AnswerTemplateDto'];
+export type AppealTemplate = Schemas['AppealAnswerTemplateDto'];
 export type StaffMember = Schemas['ListedStaffUserDto'];
 export type PasswordReset = Schemas['PasswordResetDto'];
 export type SignInLockout = Schemas['SignInLockoutDto'];

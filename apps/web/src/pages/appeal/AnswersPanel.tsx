@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useAppealAnswers } from '../../api/hooks';
-import { type Answer, type AppealCard } from '../../api/types';
+import { type Answer, type AppealCard, type AppealTemplate } from '../../api/types';
 import { useMe } from '../../auth';
 import { shownTemplate } from '../../lib/placeholders';
 import { useTabDraft } from '../../lib/tab-draft';
@@ -22,6 +22,22 @@ const HANDOVER_LABEL: Record<string, string> = {
 };
 
 type Delivery = NonNullable<Answer['delivery']>;
+
+/** The picker's groups, in order: why the api offered a template first (its `match`), then the rest. */
+const TEMPLATE_GROUPS: [AppealTemplate['match'], string][] = [
+  ['topic', 'По теме обращения'],
+  ['subject', 'Подходят по словам обращения'],
+  [null, 'Остальные'],
+];
+
+/** The picker's options grouped as the api ranked them; a plain list when none is offered first. */
+function templateOptions(templates: AppealTemplate[]) {
+  const groups = TEMPLATE_GROUPS.map(([match, group]) => ({
+    group,
+    items: templates.filter((t) => t.match === match).map((t) => ({ value: t.id, label: t.title })),
+  })).filter((g) => g.items.length > 0);
+  return groups.length === 1 && groups[0].group === 'Остальные' ? groups[0].items : groups;
+}
 
 /** A send in several messages not yet whole: the parts the citizen has (deliveryFailureText's `partsSent`). */
 const partsOf = (d: Delivery) => ({ sent: d.partsSent, total: d.partsTotal });
@@ -93,9 +109,10 @@ export function AnswersSection({
   const me = useMe();
   const queryClient = useQueryClient();
   const answers = useAppealAnswers(card.id);
+  // The appeal's topic's templates and those matching its words first (the api ranks them).
   const templates = useQuery({
-    queryKey: ['templates', card.topicId],
-    queryFn: () => call('templates', { query: { topicId: card.topicId } }),
+    queryKey: ['templates', 'appeal', card.id, card.topicId, card.subtopicId, card.subject],
+    queryFn: () => call('appealTemplates', { params: { id: card.id } }),
   });
   const [templateId, setTemplateId] = useState<string | null>(null);
   // Kept for the tab until saved: typed, then a look at the list, and it was gone.
@@ -390,7 +407,7 @@ export function AnswersSection({
             <Select
               label="Типовой ответ"
               placeholder={templates.data?.length ? 'Без типового ответа' : 'Типовых ответов нет'}
-              data={(templates.data ?? []).map((t) => ({ value: t.id, label: t.title }))}
+              data={templateOptions(templates.data ?? [])}
               value={templateId}
               onChange={setTemplateId}
               clearable
