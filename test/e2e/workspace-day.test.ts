@@ -741,7 +741,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const promised = (await preview.innerText()).match(term)![1];
     expect(promised).toBe('13.01.2027');
     await dialog.getByRole('button', { name: 'Продлить', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'Срок продлён' }).waitFor();
+    // The notice says the new term in the appeal's zone (it said only «Срок продлён»).
+    await page.getByRole('status').filter({ hasText: 'Срок продлён до 13 января 2027 г.' }).waitFor();
     expect(await page.getByTestId('answer-due').innerText()).toBe(promised);
 
     // A clerk whose organisation has a head is told on opening that the 59-ФЗ extension is the head's, and

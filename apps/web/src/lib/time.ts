@@ -29,6 +29,16 @@ export function formatDate(value: string | Date | null | undefined, timeZone?: s
   return formatter(timeZone, false).format(new Date(value));
 }
 
+/**
+ * A term in words as a notice says it, in the given zone: «12 января 2027 г.», with the time «…, 18:00» when
+ * `withTime`.
+ */
+export function formatLongDate(value: string | Date, timeZone: string, withTime = false): string {
+  const day = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
+  const at = new Date(value);
+  return withTime ? `${day.format(at)}, ${formatDateTime(at, timeZone).slice(-5)}` : day.format(at);
+}
+
 /** '2026-03-07' → '07.03.2026' without any zone arithmetic. */
 export function formatLocalDate(date: string | null | undefined): string {
   if (!date) return '—';

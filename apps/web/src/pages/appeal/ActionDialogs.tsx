@@ -18,6 +18,8 @@ import { useMe } from '../../auth';
 import { EscalateModal } from '../../components/EscalateModal';
 import {
   type Dialog,
+  type Done,
+  extendedNotice,
   extensionKinds,
   redirectDialogText,
   withdrawalOf,
@@ -39,7 +41,7 @@ export function ActionDialogs(props: {
   /** The last action's refusal, shown inside the dialog that asked for it. */
   error: string | null;
   onClose: () => void;
-  run: (fn: () => Promise<unknown>, done: string) => void;
+  run: (fn: () => Promise<unknown>, done: Done) => void;
   /** The organisations the escalation dialog opens with (the routing's suggestion). */
   escalateTo?: string[];
 }) {
@@ -85,7 +87,7 @@ export function ActionDialogs(props: {
     name: Dialog,
     title: string,
     submit: string,
-    action: { call: () => Promise<unknown>; done: string; disabled?: boolean },
+    action: { call: () => Promise<unknown>; done: Done; disabled?: boolean },
     fields: ReactNode,
   ) => (
     <Modal opened={dialog === name} onClose={props.onClose} title={title}>
@@ -190,15 +192,18 @@ export function ActionDialogs(props: {
         'Продлить срок',
         'Продлить',
         {
-          call: () =>
-            call('extend', {
+          call: async () => {
+            await call('extend', {
               params: { id },
               body:
                 kind === 'appeal'
                   ? { kind, days: Number(days), reason }
                   : { kind, until: instantIn(until, card.timeZone).toISOString(), reason },
-            }),
-          done: 'Срок продлён',
+            });
+            // The notice says the term the server set: the card as it is now.
+            return call('appeal', { params: { id } });
+          },
+          done: (extended) => extendedNotice(extended as AppealCard, kind, me.organisationId),
           disabled:
             !reasonGiven ||
             (kind === 'line2' && !until) ||

@@ -22,6 +22,7 @@ import {
   cardToolbar,
   closesWithdrawn,
   type Dialog,
+  type Done,
   joinedInto,
   OPEN,
   ownPart,
@@ -117,10 +118,14 @@ export function AppealPage() {
         ? setDialogError(errorText(error))
         : setNotice({ color: 'red', text: errorText(error) }),
   });
-  const run = (fn: () => Promise<unknown>, done: string) => {
+  /** `done` is the notice; a function reads it from what `fn` returned (the term an extension set). */
+  const run = (fn: () => Promise<unknown>, done: Done) => {
     setNotice(null);
     setDialogError(null);
-    act.mutate(fn, { onSuccess: () => setNotice({ color: 'teal', text: done }) });
+    act.mutate(fn, {
+      onSuccess: (result) =>
+        setNotice({ color: 'teal', text: typeof done === 'function' ? done(result) : done }),
+    });
   };
   // A refusal interrupts (an alert); what was done is said politely (a status).
   const Notice = notice?.color === 'red' ? Alert : StatusAlert;

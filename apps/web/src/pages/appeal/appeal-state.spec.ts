@@ -1,5 +1,5 @@
 import { type AppealCard } from '../../api/types';
-import { cardToolbar, extensionKinds, redirectDialogText } from './appeal-state';
+import { cardToolbar, extendedNotice, extensionKinds, redirectDialogText } from './appeal-state';
 
 const ALL = {
   readOnly: false,
@@ -115,5 +115,23 @@ describe('redirectDialogText: the redirect dialog says the rule of what it redir
     expect(message.title).not.toMatch(/59-ФЗ/);
     expect(message.note).toMatch(/^Это сообщение, а не обращение по 59-ФЗ/);
     expect(message.note).not.toMatch(/7 дней/);
+  });
+});
+
+describe('extendedNotice: what «Продлить срок» says when done', () => {
+  it("names the new term in the appeal's zone; a line-2 request's, the viewer's part's with its time", () => {
+    const extended = card({
+      timeZone: 'Asia/Novosibirsk',
+      deadlines: { extended: true, answerDueAt: '2027-01-12T16:59:59.999Z' },
+      organisations: [
+        { id: 'other', line: 2, extendedUntil: '2026-12-20T11:00:00Z' },
+        { id: 'minzhkh', line: 2, extendedUntil: '2026-12-18T11:00:00Z' },
+      ],
+    } as unknown as Partial<AppealCard>);
+    expect(extendedNotice(extended, 'appeal', 'minzhkh')).toBe('Срок продлён до 12 января 2027 г.');
+    expect(extendedNotice(extended, 'line2', 'minzhkh')).toBe(
+      'Срок 2-й линии продлён до 18 декабря 2026 г., 18:00',
+    );
+    expect(extendedNotice(extended, 'line2', 'cur')).toBe('Срок 2-й линии продлён');
   });
 });

@@ -1,5 +1,6 @@
 import { type AppealCard } from '../../api/types';
 import { labelOf } from '../../lib/labels';
+import { formatLongDate } from '../../lib/time';
 
 /** Statuses in which an appeal is still being worked on (actions and countdowns apply). */
 export const OPEN = ['registered', 'in_work', 'escalated', 'returned', 'extended', 'reopened'];
@@ -40,6 +41,23 @@ export type Dialog =
   | 'exclude-from-incident'
   | 'add-to-incident'
   | null;
+
+/** What a card action says when done: the text, or how to read it from what the action returned. */
+export type Done = string | ((result: unknown) => string);
+
+/**
+ * What «Продлить срок» says when done, read from the card as it is after it (the production calendar and the
+ * last-day rule are the server's): the new answer term in the appeal's zone, «Срок продлён до 12 января 2027 г.»;
+ * for a line-2 request the viewer's part's new term, with its time.
+ */
+export function extendedNotice(card: AppealCard, kind: 'appeal' | 'line2', organisationId: string): string {
+  if (kind === 'appeal')
+    return `Срок продлён до ${formatLongDate(card.deadlines.answerDueAt, card.timeZone)}`;
+  const part = card.organisations.find((o) => o.line === 2 && o.id === organisationId && o.extendedUntil);
+  return part?.extendedUntil
+    ? `Срок 2-й линии продлён до ${formatLongDate(part.extendedUntil, card.timeZone, true)}`
+    : 'Срок 2-й линии продлён';
+}
 
 /** A withdrawal noted in the appeal's history (the first): who took it back, when, and the channel's reason. */
 export interface Withdrawal {
