@@ -435,7 +435,9 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
       bom: true,
     }) as string[][];
     expect(header[0]).toBe('Орган');
-    expect(exported.map((row) => row.slice(0, 8))).toEqual(
+    // Every column, «Перенаправлено» too (the screen lacked it).
+    expect(header.at(-1)).toBe('Перенаправлено');
+    expect(exported).toEqual(
       byOrganisation.map((row) => row.map((cell) => cell.replace(/ %$/, '').replace(/^—$/, ''))),
     );
     // Back from the list a row leads to, and on reload, the report is the one chosen (it fell back to topics).
@@ -452,6 +454,20 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     const byLine = await shownRows();
     expect(byOrganisation.at(-1)!.slice(0, 2)).toEqual(byLine.at(-1)!.slice(0, 2));
     expect(byOrganisation.length).toBeGreaterThan(2);
+    // A line's row leads to its appeals as the list selects them: as many as the row says were received (the
+    // rows by line had no links, and the list had no filter by line).
+    const line2 = byLine.find((row) => row[0] === '2-я линия (органы власти)')!;
+    await table.getByRole('link', { name: '2-я линия (органы власти)' }).click();
+    await page
+      .getByText(/2-я линия \(органы власти\)/)
+      .first()
+      .waitFor();
+    await page
+      .getByTestId('shown-count')
+      .getByText(new RegExp(` из ${line2[1]} `))
+      .waitFor();
+    await page.goBack();
+    await table.locator('thead th').first().getByText('Линия', { exact: true }).waitFor();
     await page.getByText('По органам').click();
     await page
       .getByTestId('report-note')

@@ -346,7 +346,7 @@ describe('workspace API (e2e)', () => {
     expect((await get(`/api/v1/appeals/${appeal.id}/answers`, staff.roadsClerk)).status).toBe(404);
   });
 
-  it('filters the inbox by assignee, missing topic, clock marks and ids', async () => {
+  it('filters the inbox by assignee, missing topic, clock marks, line and ids', async () => {
     const mine = await register('Моё обращение', org.housing);
     const untopiced = await register('Обращение без темы');
     expect((await post(`/api/v1/appeals/${mine.id}/take`, staff.operator)).status).toBe(204);
@@ -375,6 +375,18 @@ describe('workspace API (e2e)', () => {
     expect(await ids(`clock=overdue&organisationId=${org.minzhkh}`)).toEqual([]);
     expect((await get('/api/v1/appeals?clock=late', staff.operator)).status).toBe(400);
     expect((await get('/api/v1/appeals?ids=not-a-uuid', staff.operator)).status).toBe(400);
+
+    // By line, as the handled report's rows by line count them: one sent to line 2 leaves line 1's.
+    expect(
+      (await post(`/api/v1/appeals/${mine.id}/escalate`, staff.operator, { organisationIds: [org.minzhkh] }))
+        .status,
+    ).toBe(204);
+    const both = `ids=${mine.id},${untopiced.id}`;
+    expect(await ids(`line=1&${both}`)).toEqual([untopiced.id]);
+    expect(await ids(`line=2&${both}`)).toEqual([mine.id]);
+    const wrongLine = await get('/api/v1/appeals?line=3', staff.operator);
+    expect(wrongLine.status).toBe(400);
+    expect(JSON.stringify(await json(wrongLine))).toContain('line: 1 или 2');
   });
 
   it("filters the inbox by the applicant's rating and its date, within the viewer's scope; 400 on bad values", async () => {

@@ -27,6 +27,15 @@ export class AppealListQueryDto {
   @IsEnum(Channel, { message: 'Неизвестный канал' })
   channel?: Channel;
 
+  @ApiPropertyOptional({
+    enum: [1, 2],
+    description: '1 — на 1-й линии (ЦУР), 2 — на 2-й линии (органы власти)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === '1' ? 1 : value === '2' ? 2 : value))
+  @IsIn([1, 2], { message: 'line: 1 или 2' })
+  line?: 1 | 2;
+
   @OptionalBool() fastTrack?: boolean;
   @OptionalBool('true — только отозванные (заявитель удалил сообщение или канал снял его), false — без них')
   withdrawn?: boolean;

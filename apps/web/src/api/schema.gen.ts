@@ -5349,6 +5349,8 @@ export interface operations {
                 /** @description Только эти обращения (UUID через запятую, до 200) */
                 ids?: string[];
                 limit?: number;
+                /** @description 1 — на 1-й линии (ЦУР), 2 — на 2-й линии (органы власти) */
+                line?: 1 | 2;
                 organisationId?: string;
                 /** @description Полнотекстовый поиск (русский язык) */
                 q?: string;
@@ -6444,6 +6446,8 @@ export interface operations {
                 /** @description Только эти обращения (UUID через запятую, до 200) */
                 ids?: string[];
                 limit?: number;
+                /** @description 1 — на 1-й линии (ЦУР), 2 — на 2-й линии (органы власти) */
+                line?: 1 | 2;
                 organisationId?: string;
                 /** @description Полнотекстовый поиск (русский язык) */
                 q?: string;

@@ -69,6 +69,7 @@ const SEARCH_MIN_LENGTH = 3;
 const FILTER_KEYS = [
   'status',
   'channel',
+  'line',
   'organisationId',
   'fastTrack',
   'withdrawn',
@@ -940,6 +941,9 @@ function periodText(after: string | undefined, before: string | undefined, zone:
   return [...(from ? [`с ${from.text}`] : []), ...(to ? [to.day ? `по ${to.text}` : `до ${to.text}`] : [])];
 }
 
+/** The lines as the handled report names its rows. */
+const LINE_NAME: Record<string, string> = { '1': '1-я линия (ЦУР)', '2': '2-я линия (органы власти)' };
+
 function describe(filter: Record<string, string>, names: ReturnType<typeof useNames>, zone: string): string {
   const parts: string[] = [];
   // The statuses asked for (the dashboard's «В работе» is every open one): the title said «Все обращения в
@@ -958,6 +962,7 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   if (filter.topicId)
     parts.push(filter.topicId === 'none' ? 'без темы' : `тема: ${names.topic(filter.topicId)}`);
   if (filter.channel) parts.push(`канал: ${channelLabel(filter.channel)}`);
+  if (filter.line) parts.push(LINE_NAME[filter.line] ?? `линия ${filter.line}`);
   if (filter.withdrawn === 'true') parts.push('отозванные');
   if (filter.approval === 'mine') parts.push('ждут моего согласования');
   if (filter.q) parts.push(`поиск: «${filter.q}»`);

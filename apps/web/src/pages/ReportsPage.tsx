@@ -33,6 +33,8 @@ const RIGHT_COLUMNS = [
   'В работе',
   // Of those in progress, past the 59-ФЗ answer date: not the menu's «Просроченные сроки», which counts any term.
   'Просрочен ответ (59-ФЗ)',
+  // Sent on to the body whose competence it is (59-ФЗ ст. 8 ч. 3): the export had it, the screen did not.
+  'Перенаправлено',
 ].map((label) => ({ label, right: true }));
 
 export function ReportsPage() {
@@ -75,7 +77,7 @@ export function ReportsPage() {
           ? { organisationId: key }
           : groupBy === 'channel'
             ? { channel: key }
-            : {};
+            : { line: key };
     return inboxLink({ registeredAfter: after, registeredBefore: before, ...by });
   };
   const share = (v: number | null) => (v === null ? '—' : `${v.toLocaleString('ru-RU')} %`);
@@ -187,7 +189,7 @@ export function ReportsPage() {
           <ListTable
             label="Отчёт о рассмотрении"
             columns={[GROUPS.find((g) => g.value === groupBy)?.column ?? '', ...RIGHT_COLUMNS]}
-            minWidth={820}
+            minWidth={920}
             scrollOnPhone
             verticalSpacing={6}
             headBg="gray.0"
@@ -202,19 +204,16 @@ export function ReportsPage() {
                 <Table.Td ta="right">{share(r.totals.onTimeShare)}</Table.Td>
                 <Table.Td ta="right">{r.totals.inProgress}</Table.Td>
                 <Table.Td ta="right">{r.totals.overdueOpen}</Table.Td>
+                <Table.Td ta="right">{r.totals.redirected}</Table.Td>
               </Table.Tr>
             }
           >
             {r.rows.map((x) => (
               <Table.Tr key={x.key}>
                 <Table.Td>
-                  {groupBy === 'line' ? (
-                    x.label
-                  ) : (
-                    <Anchor component={Link} to={drill(x.key)} size="sm">
-                      {x.label}
-                    </Anchor>
-                  )}
+                  <Anchor component={Link} to={drill(x.key)} size="sm">
+                    {x.label}
+                  </Anchor>
                 </Table.Td>
                 <Table.Td ta="right">{x.received}</Table.Td>
                 <Table.Td ta="right">{x.answered}</Table.Td>
@@ -227,6 +226,7 @@ export function ReportsPage() {
                 <Table.Td ta="right" c={x.overdueOpen ? 'red.9' : undefined}>
                   {x.overdueOpen}
                 </Table.Td>
+                <Table.Td ta="right">{x.redirected}</Table.Td>
               </Table.Tr>
             ))}
           </ListTable>

@@ -24,6 +24,8 @@ export interface AppealListFilter {
    */
   holding?: boolean;
   channel?: Channel;
+  /** The line the appeal is on now (the handled report's rows by line). */
+  line?: 1 | 2;
   fastTrack?: boolean;
   /** Withdrawn by its author or the channel (a `withdrawn` history event), or not. */
   withdrawn?: boolean;
@@ -785,6 +787,7 @@ export class AppealsRepository {
       );
     }
     if (filter.channel) add('a.channel = ?', filter.channel);
+    if (filter.line) add('a.line = ?', filter.line);
     if (filter.fastTrack !== undefined) add('a.fast_track = ?', filter.fastTrack);
     if (filter.withdrawn !== undefined) {
       // The withdrawn appeals' ids first, by the partial index of migration WithdrawnAppealIndex.
