@@ -441,14 +441,7 @@ export class ReportsRepository extends SqlRepository {
   /** Ratings of the last 90 days by kind. */
   ratingsByKind(scope: AccessScope): Promise<RatingKindRow[]> {
     const params: unknown[] = [];
-    return this.rows<RatingKindRow>(
-      `SELECT ${ratingKindSql('r')} AS kind,
-              count(*)::int AS count, count(*) FILTER (WHERE r.poor)::int AS poor
-         FROM ratings r JOIN appeals a ON a.id = r.appeal_id
-        WHERE r.received_at >= now() - interval '90 days' AND ${appealScopeSql(scope, params, 'a')}
-        GROUP BY 1 ORDER BY 1`,
-      params,
-    );
+    return this.rows<RatingKindRow>(ratingsByKindSql(scope, params), params);
   }
 
   /** Poor-rating records of organisations in the scope, by organisation and topic. */
@@ -497,6 +490,22 @@ export class ReportsRepository extends SqlRepository {
       db,
     );
   }
+}
+
+/**
+ * The dashboard's ratings of the last 90 days by kind, within the scope. The scope is tested on each rating's
+ * appeal id (appealScopeSql reads `<alias>.id`, here the rating's `appeal_id`): joined to `appeals` for it, the
+ * planner read the whole appeals table (its primary key and, the table being written all day, its rows) for a
+ * few hundred ratings — 30 ms of the 44 ms a view's statements took on 2 500 demo appeals, the slowest of them,
+ * and growing with every appeal ever registered. The region's count now reads the ratings alone; a narrower
+ * scope, the ratings' appeals' parts at its organisations.
+ */
+export function ratingsByKindSql(scope: AccessScope, params: unknown[]): string {
+  return `SELECT ${ratingKindSql('r')} AS kind,
+                 count(*)::int AS count, count(*) FILTER (WHERE r.poor)::int AS poor
+            FROM ratings r CROSS JOIN LATERAL (SELECT r.appeal_id AS id) rated
+           WHERE r.received_at >= now() - interval '90 days' AND ${appealScopeSql(scope, params, 'rated')}
+           GROUP BY 1 ORDER BY 1`;
 }
 
 /**
