@@ -33,8 +33,8 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
     });
   });
 
-  const open = (path: string, login = 'kadrova', password = PASSWORD) =>
-    pages.open(() => t.stack.baseUrl, { login, password }, path);
+  const open = (path: string) =>
+    pages.open(() => t.stack.baseUrl, { login: 'kadrova', password: PASSWORD }, path);
   const signInStatus = async (login: string, password: string) =>
     (
       await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
@@ -218,7 +218,11 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
 
     // The colleague signs in with it and is held on the change screen until they choose their own.
     const own = 'sobstvenny-parol-operatora';
-    const colleague = await open('/', 'operatorova', TEMPORARY);
+    const colleague = await pages.openByForm(
+      () => t.stack.baseUrl,
+      { login: 'operatorova', password: TEMPORARY },
+      '/',
+    );
     await colleague.getByRole('heading', { name: 'Смените временный пароль' }).waitFor();
     await colleague.getByLabel('Временный пароль').fill(TEMPORARY);
     await colleague.getByLabel('Новый пароль', { exact: false }).first().fill(own);

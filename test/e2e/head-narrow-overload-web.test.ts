@@ -128,10 +128,8 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
 
   const signIn = async (login: string, viewport?: { width: number; height: number }) => {
     const page = await pages.newPage('ru-RU', viewport ? { viewport } : {});
+    await pages.signIn(page, t.stack.baseUrl, { login, password: PASSWORD });
     await page.goto(`${t.stack.baseUrl}/app/`);
-    await page.getByLabel('Логин').fill(login);
-    await page.getByLabel('Пароль').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Войти' }).click();
     await page.getByTestId('current-user').waitFor();
     return page;
   };

@@ -9,6 +9,7 @@ import { KnowledgeWatcher } from '@inbox/knowledge';
 import { type CallAbout, phoneAppeal } from '../factories/appeals';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 import { watchProblems } from '../support/page-problems';
+import { staffSessions } from '../support/staff-pages';
 import { ensureWebBuilt } from '../support/web-build';
 
 /**
@@ -105,6 +106,8 @@ describe('knowledge base screens (browser e2e)', () => {
     expect(found).toEqual([]);
   });
 
+  /** Each login's one session, put into a page as the login page would (staff-pages: putSession). */
+  const sessions = staffSessions();
   async function signIn(login: string): Promise<Page> {
     const context = await browser.newContext({
       bypassCSP: true,
@@ -116,10 +119,8 @@ describe('knowledge base screens (browser e2e)', () => {
     const page = await context.newPage();
     opened.push(watchProblems(page));
     page.setDefaultTimeout(15_000);
+    await sessions.signIn(page, stack.baseUrl, { login, password: PASSWORD });
     await page.goto(`${stack.baseUrl}/app/`);
-    await page.getByLabel('Логин').fill(login);
-    await page.getByLabel('Пароль').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Войти' }).click();
     await page.getByTestId('current-user').waitFor();
     return page;
   }

@@ -38,7 +38,11 @@ describe('a staff session past its absolute lifetime in the browser (e2e)', () =
   it('returns to the sign-in screen with the reason once the lifetime is over, and signs in again', async () => {
     const refusals: { url: string; status: number; message: string }[] = [];
     const started = Date.now();
-    const page = await pages.open(() => stack.baseUrl, { login: 'korotkov', password: PASSWORD }, '/inbox');
+    const page = await pages.openByForm(
+      () => stack.baseUrl,
+      { login: 'korotkov', password: PASSWORD },
+      '/inbox',
+    );
     page.on('response', (r) => {
       if (r.status() === 401)
         void r

@@ -46,7 +46,7 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await t.stack.worker!.get(ClockWatcher, { strict: false }).sweep(new Date());
   });
 
-  /** Signs in as a demo user through the login page, at 1366×768 in Russian, and opens the path. */
+  /** A demo user's page (signed in as the login page would), at 1366×768 in Russian, at the path. */
   const open = (login: string, path: string) =>
     pages.open(() => t.stack.baseUrl, { login, password: DEMO_PASSWORD }, path);
 

@@ -41,7 +41,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   const { problems, newPage } = pages;
 
   beforeAll(async () => {
-    // Staff who sign in through the login page, as people do.
+    // Staff who sign in with their own password.
     const users = t.stack.api.get(StaffUsers);
     await users.create({
       login: 'smirnova',
@@ -108,7 +108,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     };
   }
 
-  /** Signs in through the login page and opens the path. */
+  /** A page signed in (the login page's session, over the api) at the path. */
   const open = (login: string, path: string, locale?: string) =>
     pages.open(() => t.stack.baseUrl, { login, password: PASSWORD }, path, locale);
 

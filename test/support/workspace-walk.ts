@@ -48,9 +48,12 @@ export interface WorkspaceWalk {
   problems: Map<Page, string[]>;
   /** A page of its own browser context (Russian, VIEWPORT unless told), its problems watched, not signed in. */
   newPage(context?: BrowserContextOptions): Promise<Page>;
-  /** A new page signed in as `login` through the login page, in the organisation's zone unless told. */
+  /**
+   * A new page signed in as `login` (the login page's session, started over the api: staffPages' signIn) at the
+   * workspace's start, in the organisation's zone unless told. The form itself is walked where sign-in is the point.
+   */
   signIn(login: string, viewport?: { width: number; height: number }, timezoneId?: string): Promise<Page>;
-  /** The api's headers for `login`, signed in over HTTP. */
+  /** The api's headers for `login`, signed in over HTTP (the file's one session of `login`). */
   signInHeaders(login: string): Promise<Record<string, string>>;
   /** An appeal registered by the operator over the api (`body` as POST /appeals takes it): its card. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -112,22 +115,14 @@ export function workspaceWalk(env: Record<string, string> = {}): WorkspaceWalk {
     async signIn(login, viewport = VIEWPORT, timezoneId = 'Asia/Novosibirsk') {
       const page = await newPage({ viewport, timezoneId });
       page.setDefaultTimeout(15_000);
+      await pages.signIn(page, stack!.baseUrl, { login, password: PASSWORD });
       await page.goto(`${stack!.baseUrl}/app/`);
-      await page.getByLabel('Логин').fill(login);
-      await page.getByLabel('Пароль').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Войти' }).click();
       await page.getByTestId('current-user').waitFor();
       return page;
     },
     async signInHeaders(login) {
-      const res = await fetch(`${stack!.baseUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ login, password: PASSWORD }),
-      });
-      expect(res.status).toBe(200);
-      const { accessToken } = (await res.json()) as { accessToken: string };
-      return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+      const token = await pages.token(stack!.baseUrl, { login, password: PASSWORD });
+      return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     },
     async registerAppeal(body) {
       const res = await fetch(`${stack!.baseUrl}/api/v1/appeals`, {
