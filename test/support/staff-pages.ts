@@ -8,6 +8,14 @@ import { ensureWebBuilt } from './web-build';
 /** Where the walks' screenshots go (not the docs' ones). */
 export const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 
+/** A new page of the workspace at `path`, signed in as `login` (in `locale`, Russian unless told). */
+type OpenSignedIn = (
+  baseUrl: () => string,
+  login: { login: string; password: string },
+  path: string,
+  locale?: string,
+) => Promise<Page>;
+
 export interface StaffPages {
   /** Each page's console errors, page errors and failed requests (watchProblems). */
   problems: Map<Page, string[]>;
@@ -20,19 +28,9 @@ export interface StaffPages {
    * A new page signed in as `login` at `path` of the workspace: the session the login page starts, over the
    * api (putSession). Tests about signing in use `openByForm`.
    */
-  open(
-    baseUrl: () => string,
-    login: { login: string; password: string },
-    path: string,
-    locale?: string,
-  ): Promise<Page>;
+  open: OpenSignedIn;
   /** A new page signed in through the login page as a person does, at `path` of the workspace. */
-  openByForm(
-    baseUrl: () => string,
-    login: { login: string; password: string },
-    path: string,
-    locale?: string,
-  ): Promise<Page>;
+  openByForm: OpenSignedIn;
   /** `page` (not navigated yet) signed in as `login`: see putSession. */
   signIn(page: Page, baseUrl: string, login: { login: string; password: string }): Promise<void>;
   /** The file's session of `login` over the api (the one pages get): its bearer token. */
