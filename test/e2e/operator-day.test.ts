@@ -366,10 +366,21 @@ describe("an operator's working day (browser e2e)", () => {
     const [second] = await registerItems(t.stack, [
       inboundItem({ author, text: `${text} Пишу второй раз.`, externalId: `pos-again-${Date.now()}` }),
     ]);
+    // A stranger's appeal, whose number a slip of the finger could give.
+    const [stranger] = await registerItems(t.stack, [
+      inboundItem({
+        author: { externalId: `epgu-other-${Date.now()}`, surname: 'Гусев', firstName: 'Пётр' },
+        externalId: `pos-other-${Date.now()}`,
+      }),
+    ]);
     const number = async (id: string) =>
       ((await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as { registrationNumber: string })
         .registrationNumber;
-    const [firstNo, secondNo] = [await number(first), await number(second)];
+    const [firstNo, secondNo, strangerNo] = [
+      await number(first),
+      await number(second),
+      await number(stranger),
+    ];
     // Its «repeated» flag names an earlier appeal already closed, which no join takes: the flag says why, no button.
     const [closed] = await registerItems(t.stack, [
       inboundItem({ author, text, externalId: `pos-closed-${Date.now()}` }),
@@ -401,7 +412,25 @@ describe("an operator's working day (browser e2e)", () => {
       await dialog.getByRole('textbox', { name: 'Номер обращения, с которым объединить' }).inputValue(),
     ).toBe(firstNo);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
-    await dialog.getByRole('button', { name: 'Объединить' }).click();
+    // The stranger's number: both applicants side by side, what differs said, and no join without the clerk's word.
+    const numberBox = dialog.getByRole('textbox', { name: 'Номер обращения, с которым объединить' });
+    await numberBox.fill(strangerNo);
+    const warning = dialog.getByTestId('join-different-applicant');
+    await warning.getByText('Похоже, это разные люди: не совпадает фамилия').waitFor();
+    await dialog.getByTestId('join-applicant').filter({ hasText: 'Гусев Пётр' }).waitFor();
+    await dialog.getByTestId('join-applicant').filter({ hasText: 'Зайцева Мария' }).waitFor();
+    const joinButton = dialog.getByRole('button', { name: 'Объединить' });
+    expect(await joinButton.isDisabled()).toBe(true);
+    await warning.getByRole('checkbox', { name: 'Подтверждаю: это один и тот же заявитель' }).check();
+    expect(await joinButton.isEnabled()).toBe(true);
+    // The right number: the same person, nothing to confirm.
+    await numberBox.fill(firstNo);
+    await dialog
+      .getByTestId('join-applicant')
+      .filter({ hasText: `№ ${firstNo}` })
+      .waitFor();
+    expect(await warning.count()).toBe(0);
+    await joinButton.click();
     await page.getByTestId('joined-notice').getByText(`Объединено с № ${firstNo}`).waitFor();
     await page.getByText('Завершено', { exact: true }).first().waitFor();
     await page

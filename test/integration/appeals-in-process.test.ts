@@ -753,6 +753,87 @@ describe('joining a duplicate appeal into the earlier one (integration)', () => 
     ]);
   });
 
+  it('refuses to join a stranger’s appeal (a mistyped number) unless confirmed; the same person joins by e-mail', async () => {
+    const person = (tag: string, surname: string | undefined, email: string) => ({
+      externalId: `pos-${tag}-${Date.now()}`,
+      ...(surname ? { surname } : {}),
+      firstName: 'Илья',
+      email,
+    });
+    const mine = await at(
+      inboundItem({
+        channel: Channel.Pos,
+        author: person('kravtsov', 'Кравцов', 'kravtsov@mail.example'),
+        text: TEXT,
+      }),
+      hours(60),
+    );
+    const stranger = await at(
+      inboundItem({
+        channel: Channel.Pos,
+        author: person('belov', 'Белов', 'belov@mail.example'),
+        text: TEXT,
+      }),
+      hours(61),
+    );
+    const [mineNo, strangerNo] = [await numberOf(mine), await numberOf(stranger)];
+    const before = await state(stranger);
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => 'joined',
+        (e: DomainError) => [e.code, e.message],
+      );
+    const differ =
+      `Заявители обращений № ${strangerNo} и № ${mineNo}, похоже, разные люди: не совпадают фамилия и эл. почта. ` +
+      'Сверьте номер; если это один и тот же человек (написал через разные каналы), подтвердите объединение';
+    expect(await refused(workflow.join(stranger, operator, { intoNumber: mineNo }))).toEqual([
+      'conflict',
+      differ,
+    ]);
+    expect(
+      await refused(
+        workflow.join(stranger, operator, { intoNumber: mineNo, confirmDifferentApplicant: false }),
+      ),
+    ).toEqual(['conflict', differ]);
+    expect(await state(stranger)).toEqual(before);
+    // The clerk's explicit word joins them, and it is on record with what differed.
+    expect(
+      await workflow.join(stranger, operator, { intoNumber: mineNo, confirmDifferentApplicant: true }),
+    ).toEqual({ intoAppealId: mine, intoRegistrationNumber: mineNo });
+    expect(
+      await sql(`SELECT details FROM audit_log WHERE action = 'join-into' AND entity_id = $1 ORDER BY id`, [
+        mine,
+      ]),
+    ).toEqual([
+      {
+        details: {
+          differentApplicantConfirmed: true,
+          differs: ['фамилия', 'эл. почта'],
+          fromAppealId: stranger,
+        },
+      },
+    ]);
+    expect(
+      await sql(
+        `SELECT data->'differentApplicantConfirmed' AS c FROM appeal_events WHERE appeal_id = $1 AND type = 'joined'`,
+        [stranger],
+      ),
+    ).toEqual([{ c: true }]);
+    // The same person again from another account, with no surname and the e-mail in capitals: no confirmation.
+    const again = await at(
+      inboundItem({
+        channel: Channel.Pos,
+        author: person('kravtsov2', undefined, 'KRAVTSOV@Mail.Example'),
+        text: TEXT,
+      }),
+      hours(62),
+    );
+    expect(await workflow.join(again, operator, { intoNumber: mineNo })).toEqual({
+      intoAppealId: mine,
+      intoRegistrationNumber: mineNo,
+    });
+  });
+
   /**
    * The «repeated» flag names the applicant's earlier appeal already answered or closed (59-ФЗ ст. 11 ч. 5), which
    * no join takes: the card offered «Объединить с обращением» from it and the api refused. The candidates now say,

@@ -20,6 +20,8 @@ import { AppealNotesRepository } from './repositories/notes.repository';
 import { AppealHistoryRepository } from './repositories/history.repository';
 import { joinRefusal, sourceJoinRefusal } from './workflow/commands/join.command';
 import { escalationMissing } from './workflow/escalation-requirements';
+import { compareApplicants, type JoinApplicant } from './workflow/join-applicants';
+import { isRegistrationNumber } from './registration-number';
 
 /**
  * What the clerk reads beside an answer's files where the appeal's channel cannot carry them (OK): told while the
@@ -174,6 +176,37 @@ export class AppealQueries {
         ) ??
         null,
     }));
+  }
+
+  /**
+   * The two applicants of a join side by side — this appeal's and that of `intoNumber` — with what they have in
+   * common (compareApplicants), for the clerk to see before the join; `into` null when no appeal of that number
+   * lies within the scope. Undefined when this appeal is out of scope or the caller may not read its applicant
+   * (their organisation returned its part): as the card.
+   */
+  async joinPreview(appealId: string, intoNumber: string | undefined, scope: AccessScope) {
+    if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
+    if (!(await this.personalDataVisible(appealId, scope))) return undefined;
+    const number = (intoNumber ?? '').trim().replace(/^№\s*/u, '');
+    const intoId = isRegistrationNumber(number)
+      ? await this.appeals.idByNumberInScope(number, scope)
+      : undefined;
+    const visible = intoId && intoId !== appealId && (await this.personalDataVisible(intoId, scope));
+    const sides = await this.appeals.joinApplicants(visible ? [appealId, intoId] : [appealId]);
+    const applicant = sides.find((s) => s.appealId === appealId)!;
+    const into = visible ? sides.find((s) => s.appealId === intoId) : undefined;
+    const side = (s: JoinApplicant) => ({
+      registrationNumber: s.registrationNumber,
+      channel: s.channel,
+      surname: s.surname,
+      firstName: s.firstName,
+      patronymic: s.patronymic,
+      displayName: s.displayName,
+      phone: s.phone,
+      email: s.email,
+    });
+    const compared = into ? compareApplicants(applicant, into) : { differentApplicant: false, differs: [] };
+    return { applicant: side(applicant), into: into ? side(into) : null, ...compared };
   }
 
   /** Staff's internal notes on an appeal within the scope; undefined when out of scope. */

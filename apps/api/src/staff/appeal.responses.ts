@@ -362,6 +362,37 @@ export class JoinedDto {
   @ApiProperty({ example: '2026-000123' }) intoRegistrationNumber!: string;
 }
 
+export class JoinApplicantDto {
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty() channel!: string;
+  @ApiProperty({ type: String, nullable: true }) surname!: string | null;
+  @ApiProperty({ type: String, nullable: true }) firstName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) patronymic!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Имя в мессенджере' }) displayName!:
+    | string
+    | null;
+  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
+  @ApiProperty({ type: String, nullable: true }) email!: string | null;
+}
+
+export class JoinPreviewDto {
+  @ApiProperty({ type: JoinApplicantDto, description: 'Заявитель этого обращения' })
+  applicant!: JoinApplicantDto;
+  @ApiProperty({
+    type: JoinApplicantDto,
+    nullable: true,
+    description: 'Заявитель обращения с этим номером; null — такого обращения среди доступных нет',
+  })
+  into!: JoinApplicantDto | null;
+  @ApiProperty({
+    description:
+      'Ничто не связывает заявителей (ни телефон, ни e-mail, ни переписка, ни фамилия): объединение требует подтверждения',
+  })
+  differentApplicant!: boolean;
+  @ApiProperty({ type: [String], example: ['фамилия', 'телефон'], description: 'Что не совпадает' })
+  differs!: string[];
+}
+
 export class JoinCandidateDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;

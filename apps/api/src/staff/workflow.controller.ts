@@ -31,6 +31,7 @@ import {
   ExtensionPreviewQueryDto,
   HandOverDto,
   JoinDto,
+  JoinPreviewQueryDto,
   OperatorAppealDto,
   RatingDto,
   ReasonDto,
@@ -43,6 +44,7 @@ import {
   ExtensionPreviewDto,
   JoinCandidateDto,
   JoinedDto,
+  JoinPreviewDto,
   RegisteredAppealDto,
 } from './appeal.responses';
 import { StaffController } from '../staff-controller';
@@ -141,6 +143,36 @@ export class WorkflowController {
       throw notFoundError('Обращение не найдено');
     }
     return candidates;
+  }
+
+  @Get(':id/join-preview')
+  @Roles(Role.Operator, Role.Supervisor)
+  @ApiOperation({
+    summary:
+      'Заявители обоих обращений рядом перед объединением и совпадает ли что-то у них (ничего не меняет; чтение персональных данных записывается в журнал)',
+  })
+  @ApiOkResponse({ type: JoinPreviewDto })
+  async joinPreview(
+    @Param('id', uuid) id: string,
+    @Query() query: JoinPreviewQueryDto,
+    @Staff() staff: StaffContext,
+  ) {
+    const preview = await this.queries.joinPreview(id, query.intoNumber, staff.scope);
+    if (!preview) {
+      await this.audit.record(staffDenied(staff, 'preview-join', 'appeal', id));
+      throw notFoundError('Обращение не найдено');
+    }
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'preview-join',
+      entityType: 'appeal',
+      entityId: id,
+      details: {
+        personalData: ['applicant'],
+        intoRegistrationNumber: preview.into?.registrationNumber ?? null,
+      },
+    });
+    return preview;
   }
 
   @Post(':id/join')

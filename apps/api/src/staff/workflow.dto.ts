@@ -241,4 +241,21 @@ export class JoinDto {
     tooLong: 'Причина — не длиннее 1000 символов',
   })
   reason?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Подтверждение, что это один и тот же заявитель, хотя у обращений нет общих фамилии, телефона, e-mail или ' +
+      'переписки; без него такое объединение отклоняется (409)',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'confirmDifferentApplicant: true или false' })
+  confirmDifferentApplicant?: boolean;
+}
+
+export class JoinPreviewQueryDto {
+  @OptionalText(40, {
+    description: 'Номер более раннего обращения, например 2026-000123 (без него — только заявитель этого)',
+    tooLong: 'Номер обращения — не длиннее 40 символов',
+  })
+  intoNumber?: string;
 }

@@ -23,6 +23,7 @@ export const ENDPOINTS = {
   appealNotes: { method: 'GET', path: '/api/v1/appeals/{id}/notes' },
   addNote: { method: 'POST', path: '/api/v1/appeals/{id}/notes' },
   joinCandidates: { method: 'GET', path: '/api/v1/appeals/{id}/join-candidates' },
+  joinPreview: { method: 'GET', path: '/api/v1/appeals/{id}/join-preview' },
   join: { method: 'POST', path: '/api/v1/appeals/{id}/join' },
   incidentCandidates: { method: 'GET', path: '/api/v1/appeals/{id}/incident-candidates' },
   excludeFromIncident: { method: 'POST', path: '/api/v1/appeals/{id}/exclude-from-incident' },

@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/join-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Заявители обоих обращений рядом перед объединением и совпадает ли что-то у них (ничего не меняет; чтение персональных данных записывается в журнал) */
+        get: operations["WorkflowController_joinPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/notes": {
         parameters: {
             query?: never;
@@ -3964,6 +3981,18 @@ export interface components {
             topicId: string | null;
             topicName: string | null;
         };
+        JoinApplicantDto: {
+            channel: string;
+            /** @description Имя в мессенджере */
+            displayName: string | null;
+            email: string | null;
+            firstName: string | null;
+            patronymic: string | null;
+            phone: string | null;
+            /** @example 2026-000123 */
+            registrationNumber: string;
+            surname: string | null;
+        };
         JoinCandidateDto: {
             channel: string;
             excerpt: string;
@@ -3981,6 +4010,8 @@ export interface components {
             subject: string | null;
         };
         JoinDto: {
+            /** @description Подтверждение, что это один и тот же заявитель, хотя у обращений нет общих фамилии, телефона, e-mail или переписки; без него такое объединение отклоняется (409) */
+            confirmDifferentApplicant?: boolean;
             /** @description Номер более раннего обращения того же заявителя, например 2026-000123 */
             intoNumber: string;
             /** @description Почему это одно обращение (в истории обоих) */
@@ -3994,6 +4025,22 @@ export interface components {
             intoAppealId: string;
             /** @example 2026-000123 */
             intoRegistrationNumber: string;
+        };
+        JoinPreviewDto: {
+            /** @description Заявитель этого обращения */
+            applicant: components["schemas"]["JoinApplicantDto"];
+            /** @description Ничто не связывает заявителей (ни телефон, ни e-mail, ни переписка, ни фамилия): объединение требует подтверждения */
+            differentApplicant: boolean;
+            /**
+             * @description Что не совпадает
+             * @example [
+             *       "фамилия",
+             *       "телефон"
+             *     ]
+             */
+            differs: string[];
+            /** @description Заявитель обращения с этим номером; null — такого обращения среди доступных нет */
+            into: components["schemas"]["JoinApplicantDto"] | null;
         };
         /** @enum {string} */
         KnowledgeArticleKind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
@@ -6235,6 +6282,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JoinCandidateDto"][];
+                };
+            };
+        };
+    };
+    WorkflowController_joinPreview: {
+        parameters: {
+            query?: {
+                /** @description Номер более раннего обращения, например 2026-000123 (без него — только заявитель этого) */
+                intoNumber?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinPreviewDto"];
                 };
             };
         };

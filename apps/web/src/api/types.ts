@@ -16,6 +16,7 @@ export type AppealPage = Schemas['AppealPageDto'];
 export type HistoryEvent = Schemas['HistoryEventDto'];
 export type AppealCard = Schemas['AppealCardDto'];
 export type Applicant = Schemas['ApplicantDto'];
+export type JoinApplicant = Schemas['JoinApplicantDto'];
 export type Attachment = Schemas['AttachmentDto'];
 export type Answer = Schemas['AnswerDto'];
 export type Note = Schemas['NoteViewDto'];

@@ -12,6 +12,7 @@ import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus, OPEN_STATUSES } from '../appeal-status';
 import { type Db } from './db';
+import { type JoinApplicant } from '../workflow/join-applicants';
 import { AppealSpread, type CommonTime, type DayCount } from './appeal-spread';
 import { type RatingKind, ratingKindSql } from './ratings.repository';
 
@@ -998,6 +999,23 @@ export class AppealsRepository {
       joinedNumbers: string[];
     }[];
     return row;
+  }
+
+  /** The id of the appeal of this number when it lies within the scope (what a join would go into). */
+  async idByNumberInScope(registrationNumber: string, scope: AccessScope): Promise<string | undefined> {
+    return (await this.joinTarget(this.dataSource.manager, registrationNumber, scope))?.id;
+  }
+
+  /** The applicants of the appeals, as a join compares them (JoinApplicant), in no particular order. */
+  async joinApplicants(appealIds: string[], db: Db = this.dataSource.manager): Promise<JoinApplicant[]> {
+    return (await db.query(
+      `SELECT a.id AS "appealId", a.registration_number AS "registrationNumber", a.channel,
+              p.id AS "applicantId", p.surname, p.first_name AS "firstName", p.patronymic,
+              p.display_name AS "displayName", p.phone, p.email,
+              ARRAY(SELECT t.channel || ' ' || t.thread_key FROM appeal_threads t WHERE t.appeal_id = a.id) AS threads
+         FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ANY($1::uuid[])`,
+      [appealIds],
+    )) as JoinApplicant[];
   }
 
   /** The numbers of the appeals joined into this one. */

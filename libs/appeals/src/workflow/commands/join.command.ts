@@ -11,6 +11,7 @@ import { RegistrationRepository } from '../../repositories/registration.reposito
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
 import { AppealChange } from '../appeal-change';
+import { compareApplicants, differentApplicantRu } from '../join-applicants';
 import { mayEscalate, requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
@@ -18,6 +19,11 @@ export interface JoinInput {
   /** The earlier appeal's registration number. */
   intoNumber: string;
   reason?: string;
+  /**
+   * The clerk confirms the two are one person although nothing ties their applicants (compareApplicants): without
+   * it such a join is refused, naming what differs.
+   */
+  confirmDifferentApplicant?: boolean;
 }
 
 export const JOIN_REFUSED_ROLE =
@@ -30,7 +36,9 @@ export const JOIN_REFUSED_ROLE =
  * the citizen is told through its channel that the answer comes under the earlier number. Both histories say
  * «Объединено с № …». Refused: into itself, into an appeal no longer in work or itself joined, the earlier into
  * the later, an appeal whose answer is being prepared or was given, an appeal others were joined into (no
- * chains), and — as absent — an appeal outside the actor's scope.
+ * chains), and — as absent — an appeal outside the actor's scope. When the two applicants plainly differ (no
+ * common phone, e-mail, conversation or surname: a mistyped number would close one citizen's appeal into a
+ * stranger's), the join is refused naming what differs, unless the clerk confirms it; the confirmation is on record.
  */
 @Injectable()
 export class JoinCommand {
@@ -77,6 +85,21 @@ export class JoinCommand {
       const target = await this.appeals.joinTarget(tx, number, actor.scope, true);
       if (!target) throw notFoundByNumber(number);
       assertJoinable(target, a.registered_at, a.registration_number);
+      const sides = await this.appeals.joinApplicants([a.id, target.id], tx);
+      const later = sides.find((s) => s.appealId === a.id);
+      const earlier = sides.find((s) => s.appealId === target.id);
+      const compared = later && earlier ? compareApplicants(later, earlier) : undefined;
+      // What differs, when the applicants plainly differ; the join then goes ahead only on the clerk's word.
+      const differs = compared?.differentApplicant ? compared.differs : null;
+      const confirmed = differs !== null;
+      if (differs && input.confirmDifferentApplicant !== true) {
+        throw new WorkflowError(
+          'conflict',
+          differentApplicantRu(a.registration_number, target.registration_number, differs),
+          { confirmDifferentApplicant: 'Подтвердите, что это один и тот же заявитель' },
+          { intoRegistrationNumber: target.registration_number, differentApplicant: differs.join(', ') },
+        );
+      }
 
       const followUp = await this.registrations.joinAsFollowUp(tx, a.id, target.id);
       const partsClosed = await this.parts.closeAllOpen(tx, a.id, now);
@@ -92,6 +115,7 @@ export class JoinCommand {
         from: a.status,
         partsClosed,
         ...(reason ? { reason } : {}),
+        ...(confirmed ? { differentApplicantConfirmed: true } : {}),
       });
       await this.history.append(tx, target.id, 'follow-up-received', actor.userId, {
         inboundItemId: followUp.inbound_item_id,
@@ -108,8 +132,17 @@ export class JoinCommand {
         ...(reason ? { reason } : {}),
       });
       await this.appeals.touch(tx, target.id);
+      // A join of applicants that differ was the clerk's explicit word: on record, with what differed.
       await this.audit.record(
-        { userId: actor.userId, action: 'join-into', entityType: 'appeal', entityId: target.id },
+        {
+          userId: actor.userId,
+          action: 'join-into',
+          entityType: 'appeal',
+          entityId: target.id,
+          ...(confirmed
+            ? { details: { differentApplicantConfirmed: true, differs, fromAppealId: a.id } }
+            : {}),
+        },
         tx,
       );
       await notifyApplicant(
