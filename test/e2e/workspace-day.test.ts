@@ -241,9 +241,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await dialog.getByRole('button', { name: 'Вернуть' }).click();
     await clerk.getByText('Возвращено на 1-ю линию').first().waitFor();
     // Read-only to the organisation that returned it: the api refuses every change (403), so the card offers
-    // none (it offered to approve the draft, attach files, add a note, and each press failed).
+    // none (it offered to approve the draft, attach files, add a note, and each press failed). It no longer reads
+    // the applicant's data anywhere, so its own draft is listed with its text hidden, saying why.
     const draft = clerk.locator('[data-testid="answer"][data-status="draft"]');
-    await draft.getByText('Управляющей компании выдано предписание.').waitFor();
+    await draft.getByText(/^Текст скрыт: ваша организация вернула обращение/).waitFor();
+    expect(await draft.getByText('Управляющей компании выдано предписание.').count()).toBe(0);
     for (const name of [
       'Согласовать',
       'Вернуть на доработку',
