@@ -88,19 +88,21 @@ export function JoinDialog(props: {
             </Stack>
           </Radio.Group>
         )}
-        {refused.map((c) =>
-          OPEN.includes(c.status) ? (
-            <Text key={c.id} size="xs" c="dimmed" data-testid="join-refused">
-              № {c.registrationNumber}: {c.refusal}
-            </Text>
-          ) : (
-            <Text key={c.id} size="xs" c="dimmed" data-testid="join-refused">
-              № {c.registrationNumber} ({STATUS_LABEL[c.status] ?? 'рассмотрено'}) уже не в работе: с ним
-              объединить нельзя, на повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11
-              59-ФЗ.
-            </Text>
-          ),
-        )}
+        {refused.map((c) => (
+          <Text key={c.id} size="xs" c="dimmed" data-testid="join-refused">
+            {OPEN.includes(c.status) ? (
+              <>
+                № {c.registrationNumber}: {c.refusal}
+              </>
+            ) : (
+              <>
+                № {c.registrationNumber} ({STATUS_LABEL[c.status] ?? 'рассмотрено'}) уже не в работе: с ним
+                объединить нельзя, на повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11
+                59-ФЗ.
+              </>
+            )}
+          </Text>
+        ))}
         <TextInput
           label="Номер обращения, с которым объединить"
           placeholder="2026-000123"
